@@ -1,0 +1,185 @@
+# The DMSM teaching OS: the one entry point for building, running,
+# debugging, testing and benchmarking. `make help` lists the targets.
+
+# ---- toolchain: i686-elf-gcc if present, else Debian's i686-linux-gnu ----
+ifeq ($(origin CROSS),undefined)
+  CROSS := $(if $(shell command -v i686-elf-gcc 2>/dev/null),i686-elf-,i686-linux-gnu-)
+endif
+CC      := $(CROSS)gcc
+LD      := $(CROSS)ld
+AR      := $(CROSS)ar
+NM      := $(CROSS)nm
+OBJDUMP := $(CROSS)objdump
+NASM    := nasm
+PYTHON  := python3
+QEMU    := qemu-system-i386
+
+# ---- knobs ----
+MEM     ?= 128        # guest RAM in MiB (run, test and bench targets)
+TIMEOUT ?= 60         # seconds before the test harness gives up on one boot
+JOBS    ?= 2          # emulators the harness runs at once (the machine has 2 cores)
+ARGS    ?=            # arguments for make run-PROG
+CMDLINE ?=            # extra kernel command-line words for make run
+
+B := build
+GCC_INC := $(shell $(CC) -print-file-name=include 2>/dev/null)
+LIBGCC  := $(shell $(CC) -print-libgcc-file-name 2>/dev/null)
+
+COMMON_CFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -fno-builtin \
+  -fno-pie -fno-pic -fno-stack-protector -fno-asynchronous-unwind-tables \
+  -nostdinc -isystem $(GCC_INC) -Wall -Wextra -Werror
+KCFLAGS := $(COMMON_CFLAGS) -fno-omit-frame-pointer -Ikernel $(KDEFS)
+UCFLAGS := $(COMMON_CFLAGS) -Ilibsys/include
+NASMFLAGS := -f elf32 -g -F dwarf -I$(B)/
+
+# ---- sources ----
+KERNEL_C   := $(wildcard kernel/*.c)
+KERNEL_ASM := boot/entry.asm $(wildcard kernel/*.asm)
+KERNEL_OBJ := $(KERNEL_C:%.c=$(B)/%.o) $(KERNEL_ASM:%.asm=$(B)/%.o)
+LIBSYS_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard libsys/*.c)) $(B)/libsys/syscall.o
+USER_PROGS := $(patsubst user/%.c,$(B)/user/%,$(wildcard user/*.c))
+TEST_PROGS := $(patsubst tests/progs/%.c,$(B)/tests/%,$(wildcard tests/progs/*.c))
+
+.PHONY: all deps run run-nox qemu-gdb gdb bochs iso test bench clean help
+.SECONDARY:
+
+all: $(B)/kernel.elf $(B)/fs.img $(B)/dmsm.iso
+
+help:
+	@echo "make run            boot to the shell in QEMU (window if there is a display)"
+	@echo "make run-nox        the same with the console on this terminal"
+	@echo "make run-PROG       boot straight into /bin/PROG [ARGS='a b'] [MEM=MiB]"
+	@echo "make test           run the whole test suite headless"
+	@echo "make qemu-gdb       QEMU waiting for GDB; then 'make gdb' in another terminal"
+	@echo "make bochs          Bochs with its internal debugger and kernel symbols"
+	@echo "make iso            the GRUB ISO build/dmsm.iso"
+	@echo "make bench          measure system calls, write docs/bench.md"
+	@echo "make deps           install the packages the build needs (Debian/Ubuntu)"
+	@echo "make compile_commands.json   for editors and clangd"
+
+deps:
+	@tools/deps.sh
+
+# ---- generated assembly constants ----
+$(B)/asmdefs.inc: kernel/asmdefs.h kernel/*.h kernel/uapi/*.h tools/h2inc.py
+	@mkdir -p $(@D)
+	$(CC) $(KCFLAGS) -E -dM kernel/asmdefs.h | $(PYTHON) tools/h2inc.py KERNBASE PTE_ CR0_ CR4_ \
+	  SEL_ SELECTOR GDT_ DPL_ TF_ T_ FL_ SC_ SCE_ P_TAILWORK NSYSCALL SYS_ MODEPAGE MP_ MODE_ > $@
+$(B)/sysdefs.inc: $(B)/asmdefs.inc
+	cp $< $@
+
+# ---- kernel ----
+$(B)/kernel/%.o: kernel/%.c | $(B)/asmdefs.inc
+	@mkdir -p $(@D)
+	$(CC) $(KCFLAGS) -MMD -c $< -o $@
+$(B)/kernel/%.o: kernel/%.asm $(B)/asmdefs.inc
+	@mkdir -p $(@D)
+	$(NASM) $(NASMFLAGS) $< -o $@
+$(B)/boot/%.o: boot/%.asm $(B)/asmdefs.inc
+	@mkdir -p $(@D)
+	$(NASM) $(NASMFLAGS) $< -o $@
+
+# Two links: the second adds the symbol table of the first (.ksyms sits
+# after .text, so no function moves; the check below proves it).
+LDFLAGS_K := -m elf_i386 -T linker.ld -nostdlib --build-id=none
+$(B)/kernel.pass1.elf: $(KERNEL_OBJ) linker.ld
+	$(LD) $(LDFLAGS_K) -o $@ $(KERNEL_OBJ) $(LIBGCC)
+$(B)/ksyms.asm: $(B)/kernel.pass1.elf tools/mksyms.py
+	$(NM) -n $< | $(PYTHON) tools/mksyms.py > $@
+$(B)/ksyms.o: $(B)/ksyms.asm
+	$(NASM) -f elf32 $< -o $@
+$(B)/kernel.elf: $(B)/kernel.pass1.elf $(B)/ksyms.o
+	$(LD) $(LDFLAGS_K) -o $@ $(KERNEL_OBJ) $(B)/ksyms.o $(LIBGCC)
+	@$(NM) -n $(B)/kernel.pass1.elf | awk '$$2 ~ /^[tT]$$/' > $(B)/syms1.txt
+	@$(NM) -n $@ | awk '$$2 ~ /^[tT]$$/' > $(B)/syms2.txt
+	@cmp -s $(B)/syms1.txt $(B)/syms2.txt || { echo "kernel.elf: functions moved between links"; exit 1; }
+	$(NM) -n $@ | awk '$$2 ~ /^[tT]$$/ { print $$1, $$3 }' > $(B)/kernel.sym
+	$(OBJDUMP) -d -S -M intel $@ > $(B)/kernel.asm
+
+# ---- libsys and programs ----
+$(B)/libsys/%.o: libsys/%.c libsys/include/*.h kernel/uapi/*.h
+	@mkdir -p $(@D)
+	$(CC) $(UCFLAGS) -c $< -o $@
+$(B)/libsys/%.o: libsys/%.asm $(B)/sysdefs.inc
+	@mkdir -p $(@D)
+	$(NASM) $(NASMFLAGS) $< -o $@
+$(B)/libsys.a: $(LIBSYS_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+ULDFLAGS := -m elf_i386 -T libsys/user.ld -nostdlib --build-id=none -z max-page-size=4096
+$(B)/user/%: user/%.c $(B)/libsys/crt0.o $(B)/libsys.a libsys/include/*.h libsys/user.ld
+	@mkdir -p $(@D)
+	$(CC) $(UCFLAGS) -c $< -o $@.o
+	$(LD) $(ULDFLAGS) -o $@ $(B)/libsys/crt0.o $@.o $(B)/libsys.a $(LIBGCC)
+$(B)/tests/%: tests/progs/%.c $(B)/libsys/crt0.o $(B)/libsys.a libsys/include/*.h libsys/user.ld
+	@mkdir -p $(@D)
+	$(CC) $(UCFLAGS) -c $< -o $@.o
+	$(LD) $(ULDFLAGS) -o $@ $(B)/libsys/crt0.o $@.o $(B)/libsys.a $(LIBGCC)
+
+# ---- the file-system image and the ISO ----
+$(B)/fs.img: $(USER_PROGS) $(TEST_PROGS) tools/mkfs.py
+	$(PYTHON) tools/mkfs.py $@ $(foreach p,$(USER_PROGS),/bin/$(notdir $(p))=$(p)) \
+	  $(foreach p,$(TEST_PROGS),/test/$(notdir $(p))=$(p))
+
+$(B)/dmsm.iso: $(B)/kernel.elf $(B)/fs.img tools/grub.cfg
+	@mkdir -p $(B)/iso/boot/grub
+	cp $(B)/kernel.elf $(B)/fs.img $(B)/iso/boot/
+	cp tools/grub.cfg $(B)/iso/boot/grub/grub.cfg
+	grub-mkrescue --install-modules="multiboot normal" --locales= --fonts= --themes= \
+	  -o $@ $(B)/iso 2>/dev/null
+
+iso: $(B)/dmsm.iso
+	@echo "built $<: boot it with 'qemu-system-i386 -cdrom $<' or 'make bochs'"
+
+# ---- running ----
+QEMU_BASE = $(QEMU) -m $(strip $(MEM)) -kernel $(B)/kernel.elf -initrd $(B)/fs.img \
+  -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot
+# The console: mon:stdio on a terminal (Ctrl-a x quits), plain stdio from a
+# pipe (so that `printf 'ls\nexit\n' | make run-sh` works in a script).
+SERIAL = $$( [ -t 0 ] && echo mon:stdio || echo stdio )
+QEMU_STATUS = st=$$?; [ $$st -eq 1 ] && exit 0; [ $$st -gt 1 ] && echo "(guest powered off with status $$(( (st - 1) / 2 )))"; exit 0
+
+run: deps all
+	@if [ -n "$$DISPLAY" ]; then \
+	  echo "QEMU window: the OS console is on the VGA screen (and mirrored here). Close the window to quit."; \
+	  $(QEMU_BASE) -serial $(SERIAL) -append "$(CMDLINE)"; \
+	else \
+	  echo "No display: the console is this terminal. Ctrl-a x quits QEMU."; \
+	  $(QEMU_BASE) -display none -serial $(SERIAL) -append "$(CMDLINE)"; \
+	fi; $(QEMU_STATUS)
+
+run-nox: deps all
+	@echo "The console is this terminal. Ctrl-a x quits QEMU."
+	@$(QEMU_BASE) -display none -serial $(SERIAL) -append "$(CMDLINE)"; $(QEMU_STATUS)
+
+run-%: deps all
+	@[ -t 0 ] && echo "Booting into /bin/$* $(ARGS). Ctrl-a x quits QEMU." || true
+	@$(QEMU_BASE) -display none -serial $(SERIAL) -append "init=/bin/$* $(ARGS) $(CMDLINE)"; $(QEMU_STATUS)
+
+# ---- debugging ----
+qemu-gdb: deps all
+	@echo "QEMU is waiting for GDB on tcp::1234. Now run 'make gdb' in another terminal. Ctrl-a x quits QEMU."
+	@$(QEMU_BASE) -display none -serial $(SERIAL) -append "$(CMDLINE)" -s -S; $(QEMU_STATUS)
+
+gdb:
+	@echo "GDB: connecting to QEMU (started by 'make qemu-gdb'); it stops at kmain. Type 'c' to continue."
+	gdb -q -x tools/gdbinit
+
+BOCHS_ENV = TERM=$${TERM:-dumb}
+bochs: deps all
+	@echo "Bochs: the debugger stops before the BIOS. Try: lb \"kmain\", c, sreg, r, u, q (see docs/debugging.md)."
+	@sed "s|@ISO@|$(B)/dmsm.iso|; s|@MEM@|$(strip $(MEM))|; s|@LOG@|$(B)/bochs.log|" tools/bochsrc > $(B)/bochsrc
+	@echo 'ldsym global "$(B)/kernel.sym"' > $(B)/bochs-init.txt
+	$(BOCHS_ENV) bochs -f $(B)/bochsrc -rc $(B)/bochs-init.txt
+
+# ---- tests and benchmarks ----
+test: deps all
+	$(PYTHON) tests/run.py --build $(B) --mem $(strip $(MEM)) --timeout $(strip $(TIMEOUT)) --jobs $(strip $(JOBS)) $(TESTS)
+
+compile_commands.json: $(B)/asmdefs.inc
+	bear --output $@ -- $(MAKE) -B $(KERNEL_OBJ) $(LIBSYS_OBJ) >/dev/null
+
+clean:
+	rm -rf $(B)
+
+-include $(KERNEL_C:%.c=$(B)/%.d)

@@ -1,0 +1,155 @@
+// exec: replace a process's program with a static i386 ELF executable from
+// the file system. The process keeps its pid, files and mode: an Smode
+// process stays Smode and its new memory is pinned (docs/dmsm.md).
+//
+// The new user space:
+//   MODEPAGE (0xBFFFF000)  the coexistence control area, read-only for the AP
+//   0xBFFFE000             gap page (unmapped)
+//   USTACKTOP ..           the stack, 64 KiB reserved, argv at the top
+//   USTACKBASE - 4 KiB     guard page (never mapped)
+//   ... heap (sbrk) grows up from the end of the program ...
+//   USERBASE (4 MiB)       the program's segments
+#include "kernel.h"
+#include "elf.h"
+#include "mmu.h"
+#include "proc.h"
+#include "trap.h"
+
+#define MAXARG 32
+
+// Copy the ELF segments into p's (new) address space.
+static int
+load_segments(struct proc *p, struct inode *ip, struct elfhdr *eh, uint32_t *end)
+{
+    *end = USERBASE;
+    for (int i = 0; i < eh->phnum; i++) {
+        struct proghdr ph;
+        uint32_t off = eh->phoff + i * sizeof(ph);
+        if (fs_read(ip, off, &ph, sizeof(ph)) != sizeof(ph))
+            return -ENOEXEC;
+        if (ph.type != PT_LOAD || ph.memsz == 0)
+            continue;
+        if (ph.memsz < ph.filesz || ph.vaddr < USERBASE || ph.vaddr + ph.memsz < ph.vaddr ||
+            ph.vaddr + ph.memsz > UHEAPMAX || ph.vaddr % PGSIZE != ph.off % PGSIZE)
+            return -ENOEXEC;
+        uint32_t start = PGROUNDDOWN(ph.vaddr), stop = PGROUNDUP(ph.vaddr + ph.memsz);
+        if (start < *end) // segments must not share pages (user.ld aligns them)
+            return -ENOEXEC;
+        uint32_t perm = PTE_U | (ph.flags & PF_W ? PTE_W : 0);
+        int r = uvm_alloc(p, start, stop, perm);
+        if (r < 0)
+            return r;
+        // copy the file bytes page by page through the kernel's mapping
+        for (uint32_t done = 0; done < ph.filesz;) {
+            uint32_t va = ph.vaddr + done;
+            uint32_t *pte = walk(p->pgdir, va, 0);
+            uint32_t chunk = MIN(ph.filesz - done, PGSIZE - (va % PGSIZE));
+            char *k = (char *)P2V(PTE_ADDR(*pte)) + va % PGSIZE;
+            if (fs_read(ip, ph.off + done, k, chunk) != (int)chunk)
+                return -ENOEXEC;
+            done += chunk;
+        }
+        *end = stop;
+    }
+    return *end > USERBASE ? 0 : -ENOEXEC;
+}
+
+// Lay out argc, argv and the strings at the top of the new stack, as if
+// _start(argc, argv) had been called: [0 (return address)] [argc] [argv].
+// Returns the initial ESP or a negative errno.
+static int
+push_args(struct proc *p, char **argv, uint32_t *espp)
+{
+    uint32_t sp = USTACKTOP, uargv[MAXARG + 1];
+    int argc = 0;
+    for (; argv[argc]; argc++) {
+        if (argc >= MAXARG)
+            return -E2BIG;
+        uint32_t len = strlen(argv[argc]) + 1;
+        sp = (sp - len) & ~3u;
+        if (sp < USTACKTOP - 2 * PGSIZE || copyout(p, sp, argv[argc], len) < 0)
+            return -E2BIG;
+        uargv[argc] = sp;
+    }
+    uargv[argc] = 0;
+    uint32_t words[3] = {0, (uint32_t)argc, 0};
+    sp -= (argc + 1) * 4;
+    if (copyout(p, sp, uargv, (argc + 1) * 4) < 0)
+        return -E2BIG;
+    words[2] = sp;
+    sp -= sizeof(words);
+    if (copyout(p, sp, words, sizeof(words)) < 0)
+        return -E2BIG;
+    *espp = sp;
+    return 0;
+}
+
+// Load path into process p, with argv (kernel strings, NULL-terminated).
+// On success p runs the new program when it next returns from the kernel:
+// p->tf's EIP and ESP are set; its CS/SS stay as they are, so the process
+// keeps its mode. On failure p is unchanged. Returns 0 or a negative errno.
+int
+exec_into(struct proc *p, const char *path, char **argv)
+{
+    struct inode *ip = fs_lookup(p->cwd, path);
+    if (!ip)
+        return -ENOENT;
+    if (inode_type(ip) != T_FILE) {
+        inode_put(ip);
+        return -ENOEXEC;
+    }
+    struct elfhdr eh;
+    if (fs_read(ip, 0, &eh, sizeof(eh)) != sizeof(eh) || eh.magic != ELF_MAGIC ||
+        eh.class != ELFCLASS32 || eh.machine != EM_386 || eh.type != ET_EXEC) {
+        inode_put(ip);
+        return -ENOEXEC;
+    }
+
+    // Build the new space in p, keeping the old one to restore on failure.
+    uint32_t *old_pgdir = p->pgdir;
+    struct modepage *old_mp = p->modepage;
+    p->pgdir = uvm_create();
+    uint32_t end = 0, esp = 0;
+    int r = p->pgdir ? 0 : -ENOMEM;
+    if (r == 0)
+        r = load_segments(p, ip, &eh, &end);
+    inode_put(ip);
+    // the stack: the whole reservation when Smode (a fault on the stack in
+    // ring 0 would be a double fault); else only the top page, the rest on touch
+    if (r == 0)
+        r = uvm_alloc(p, USTACKTOP - PGSIZE, USTACKTOP, PTE_U | PTE_W);
+    if (r == 0)
+        r = p->mode == MODE_SMODE ? uvm_alloc(p, USTACKBASE, USTACKTOP - PGSIZE, PTE_U | PTE_W)
+                                  : uvm_reserve(p, USTACKBASE, USTACKTOP - PGSIZE, PTE_U | PTE_W);
+    if (r == 0)
+        r = mode_init_modepage(p);
+    if (r == 0)
+        r = push_args(p, argv, &esp);
+    if (r < 0) {
+        if (p->pgdir)
+            uvm_free(p);
+        p->pgdir = old_pgdir;
+        p->modepage = old_mp;
+        return r;
+    }
+
+    // Commit: switch to the new space and free the old one.
+    uint32_t *new_pgdir = p->pgdir;
+    struct modepage *new_mp = p->modepage;
+    if (p == curproc)
+        switchuvm(p);
+    p->pgdir = old_pgdir;
+    if (old_pgdir)
+        uvm_free(p);
+    p->pgdir = new_pgdir;
+    p->modepage = new_mp;
+    p->heap_start = p->brk = end;
+    p->tf->eip = eh.entry;
+    p->tf->esp = esp;
+    const char *last = path;
+    for (const char *s = path; *s; s++)
+        if (*s == '/')
+            last = s + 1;
+    strlcpy(p->name, last, sizeof(p->name));
+    return 0;
+}

@@ -1,0 +1,214 @@
+// Open files and pipes. A struct file is shared by descriptors that fork
+// and dup copy; it is released when the last one closes.
+#include "kernel.h"
+#include "file.h"
+#include "proc.h"
+
+#define NFILE 256      // open files in the whole system
+#define PIPE_SIZE 512  // bytes a pipe buffers
+
+struct pipe {
+    char data[PIPE_SIZE];
+    uint32_t nread, nwrite; // totals; the buffer holds nwrite - nread bytes
+    int readopen, writeopen;
+};
+
+static struct file ftable[NFILE];
+
+// A free struct file with one reference, or 0 if the table is full.
+struct file *
+file_alloc(void)
+{
+    for (struct file *f = ftable; f < &ftable[NFILE]; f++)
+        if (f->ref == 0) {
+            *f = (struct file){.ref = 1};
+            return f;
+        }
+    return 0;
+}
+
+struct file *
+file_dup(struct file *f)
+{
+    ASSERT(f->ref > 0);
+    f->ref++;
+    return f;
+}
+
+// A new open file for the console, readable and writable.
+struct file *
+file_console(void)
+{
+    struct file *f = file_alloc();
+    if (!f)
+        panic("file_console: file table full");
+    f->type = FD_CONSOLE;
+    f->readable = f->writable = 1;
+    return f;
+}
+
+void
+file_close(struct file *f)
+{
+    ASSERT(f->ref > 0);
+    if (--f->ref > 0)
+        return;
+    if (f->type == FD_INODE) {
+        inode_put(f->ip);
+    } else if (f->type == FD_PIPE) {
+        struct pipe *pp = f->pipe;
+        pushcli();
+        if (f->writable) {
+            pp->writeopen = 0;
+            wakeup(&pp->nread);
+        } else {
+            pp->readopen = 0;
+            wakeup(&pp->nwrite);
+        }
+        int both_closed = !pp->readopen && !pp->writeopen;
+        popcli();
+        if (both_closed)
+            kfree(pp);
+    }
+    f->type = FD_NONE;
+}
+
+// Two files for a new pipe: *rf reads, *wf writes. -ENFILE or -ENOMEM.
+int
+pipe_alloc(struct file **rf, struct file **wf)
+{
+    struct pipe *pp = kzalloc(sizeof(*pp));
+    if (!pp)
+        return -ENOMEM;
+    *rf = file_alloc();
+    *wf = *rf ? file_alloc() : 0;
+    if (!*wf) {
+        if (*rf)
+            (*rf)->ref = 0;
+        kfree(pp);
+        return -ENFILE;
+    }
+    pp->readopen = pp->writeopen = 1;
+    **rf = (struct file){.type = FD_PIPE, .ref = 1, .readable = 1, .pipe = pp};
+    **wf = (struct file){.type = FD_PIPE, .ref = 1, .writable = 1, .pipe = pp};
+    return 0;
+}
+
+// Copy up to n bytes into user buffer uva. Blocks while the pipe is empty
+// and a writer remains; 0 means end of file.
+static int
+pipe_read(struct pipe *pp, uint32_t uva, uint32_t n)
+{
+    pushcli();
+    while (pp->nread == pp->nwrite && pp->writeopen) {
+        if (curproc->killed) {
+            popcli();
+            return -EINTR;
+        }
+        sleep(&pp->nread);
+    }
+    uint32_t got = 0;
+    while (got < n && pp->nread != pp->nwrite) {
+        char c = pp->data[pp->nread % PIPE_SIZE];
+        popcli(); // copyout may fault a page in
+        if (copyout(curproc, uva + got, &c, 1) < 0)
+            return got ? (int)got : -EFAULT;
+        pushcli();
+        pp->nread++;
+        got++;
+    }
+    wakeup(&pp->nwrite);
+    popcli();
+    return (int)got;
+}
+
+// Copy n bytes from user buffer uva into the pipe, blocking while it is
+// full. -EPIPE if no reader is left.
+static int
+pipe_write(struct pipe *pp, uint32_t uva, uint32_t n)
+{
+    uint32_t done = 0;
+    pushcli();
+    while (done < n) {
+        if (!pp->readopen || curproc->killed) {
+            popcli();
+            return done ? (int)done : (curproc->killed ? -EINTR : -EPIPE);
+        }
+        if (pp->nwrite - pp->nread == PIPE_SIZE) {
+            wakeup(&pp->nread);
+            sleep(&pp->nwrite);
+            continue;
+        }
+        char c;
+        popcli();
+        if (copyin(curproc, &c, uva + done, 1) < 0)
+            return done ? (int)done : -EFAULT;
+        pushcli();
+        pp->data[pp->nwrite++ % PIPE_SIZE] = c;
+        done++;
+    }
+    wakeup(&pp->nread);
+    popcli();
+    return (int)done;
+}
+
+#define CHUNK 512
+
+// read(2) on any kind of file into user memory at uva.
+int
+file_read(struct file *f, uint32_t uva, uint32_t n)
+{
+    if (!f->readable)
+        return -EBADF;
+    if (f->type == FD_PIPE)
+        return pipe_read(f->pipe, uva, n);
+    char buf[CHUNK];
+    if (f->type == FD_CONSOLE) {
+        int r = console_read(buf, MIN(n, CHUNK));
+        if (r > 0 && copyout(curproc, uva, buf, r) < 0)
+            return -EFAULT;
+        return r;
+    }
+    if (inode_type(f->ip) == T_DIR)
+        return -EISDIR;
+    uint32_t total = 0;
+    while (total < n) {
+        int r = fs_read(f->ip, f->off, buf, MIN(n - total, CHUNK));
+        if (r <= 0)
+            break;
+        if (copyout(curproc, uva + total, buf, r) < 0)
+            return total ? (int)total : -EFAULT;
+        f->off += r;
+        total += r;
+    }
+    return (int)total;
+}
+
+// write(2) on any kind of file from user memory at uva.
+int
+file_write(struct file *f, uint32_t uva, uint32_t n)
+{
+    if (!f->writable)
+        return -EBADF;
+    if (f->type == FD_PIPE)
+        return pipe_write(f->pipe, uva, n);
+    char buf[CHUNK];
+    uint32_t total = 0;
+    while (total < n) {
+        uint32_t c = MIN(n - total, CHUNK);
+        if (copyin(curproc, buf, uva + total, c) < 0)
+            return total ? (int)total : -EFAULT;
+        if (f->type == FD_CONSOLE) {
+            console_write(buf, c);
+        } else {
+            if (f->append)
+                f->off = inode_size(f->ip);
+            int r = fs_write(f->ip, f->off, buf, c);
+            if (r < 0)
+                return total ? (int)total : r;
+            f->off += r;
+        }
+        total += c;
+    }
+    return (int)total;
+}

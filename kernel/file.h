@@ -1,0 +1,20 @@
+// Open files: what a file descriptor points to.
+#ifndef FILE_H
+#define FILE_H
+
+#include <stdint.h>
+
+enum file_type { FD_NONE, FD_INODE, FD_PIPE, FD_CONSOLE };
+
+struct pipe;
+
+struct file {
+    enum file_type type;
+    int ref;             // descriptors (in all processes) that share it
+    int readable, writable, append;
+    struct inode *ip;    // FD_INODE
+    uint32_t off;        // FD_INODE: the file offset; a directory: entry index
+    struct pipe *pipe;   // FD_PIPE
+};
+
+#endif

@@ -1,0 +1,375 @@
+// The file system: a writable tree of directories and files in memory,
+// filled at boot from the initial image (a multiboot module that `make`
+// builds with tools/mkfs.py from the user programs and data files).
+// File data lives in whole frames; a directory is an array of entries.
+#include "kernel.h"
+#include "mmu.h"
+#include "multiboot.h"
+
+struct dentry {
+    char name[NAME_MAX + 1];
+    struct inode *ip;
+};
+
+struct inode {
+    uint32_t ino;
+    int type;             // T_FILE, T_DIR
+    uint32_t nlink;       // entries naming it (a directory: 1, or 0 once removed)
+    uint32_t ref;         // references in use (open files, cwd, lookups)
+    uint32_t size;        // file: bytes
+    uint32_t **blocks;    // file: frames (kernel addresses), PGSIZE each
+    uint32_t nblocks;     // file: capacity of blocks[]
+    struct dentry *ents;  // directory: its entries
+    uint32_t nents, cap;
+    struct inode *parent; // directory: for ".."
+};
+
+static struct inode *root;
+static uint32_t next_ino = 1;
+
+static struct inode *
+inode_new(int type)
+{
+    struct inode *ip = kzalloc(sizeof(*ip));
+    if (!ip)
+        return 0;
+    ip->ino = next_ino++;
+    ip->type = type;
+    return ip;
+}
+
+static void
+inode_destroy(struct inode *ip)
+{
+    for (uint32_t i = 0; i < ip->nblocks; i++)
+        if (ip->blocks[i])
+            frame_free(V2P(ip->blocks[i]));
+    kfree(ip->blocks);
+    kfree(ip->ents);
+    kfree(ip);
+}
+
+void
+inode_ref(struct inode *ip)
+{
+    if (ip)
+        ip->ref++;
+}
+
+// Drop a reference; an inode no directory names and nobody uses is freed.
+void
+inode_put(struct inode *ip)
+{
+    if (!ip)
+        return;
+    ASSERT(ip->ref > 0);
+    if (--ip->ref == 0 && ip->nlink == 0 && ip != root)
+        inode_destroy(ip);
+}
+
+int
+inode_type(struct inode *ip)
+{
+    return ip->type;
+}
+
+uint32_t
+inode_size(struct inode *ip)
+{
+    return ip->type == T_DIR ? ip->nents * sizeof(struct dirent) : ip->size;
+}
+
+void
+fs_stat(struct inode *ip, struct stat *st)
+{
+    st->ino = ip->ino;
+    st->type = (uint32_t)ip->type;
+    st->nlink = ip->nlink;
+    st->size = inode_size(ip);
+}
+
+static struct dentry *
+dir_find(struct inode *dir, const char *name)
+{
+    for (uint32_t i = 0; i < dir->nents; i++)
+        if (strcmp(dir->ents[i].name, name) == 0)
+            return &dir->ents[i];
+    return 0;
+}
+
+static int
+dir_add(struct inode *dir, const char *name, struct inode *ip)
+{
+    if (dir->nents == dir->cap) {
+        uint32_t cap = dir->cap ? dir->cap * 2 : 8;
+        struct dentry *e = kmalloc(cap * sizeof(*e));
+        if (!e)
+            return -ENOMEM;
+        memcpy(e, dir->ents, dir->nents * sizeof(*e));
+        kfree(dir->ents);
+        dir->ents = e;
+        dir->cap = cap;
+    }
+    struct dentry *d = &dir->ents[dir->nents++];
+    strlcpy(d->name, name, sizeof(d->name));
+    d->ip = ip;
+    ip->nlink++;
+    if (ip->type == T_DIR)
+        ip->parent = dir;
+    return 0;
+}
+
+// Copy the next path component of *path into name and advance *path.
+// Returns 0 at the end, -ENAMETOOLONG, or 1.
+static int
+next_component(const char **path, char *name)
+{
+    const char *p = *path;
+    while (*p == '/')
+        p++;
+    if (!*p)
+        return 0;
+    const char *start = p;
+    while (*p && *p != '/')
+        p++;
+    if (p - start > NAME_MAX)
+        return -ENAMETOOLONG;
+    memcpy(name, start, p - start);
+    name[p - start] = 0;
+    *path = p;
+    return 1;
+}
+
+// Resolve path (absolute, or relative to cwd). With parent_only, stop at
+// the last component: return its directory and copy the name into last.
+static struct inode *
+resolve(struct inode *cwd, const char *path, int parent_only, char *last)
+{
+    struct inode *ip = path[0] == '/' || !cwd ? root : cwd;
+    char name[NAME_MAX + 1];
+    for (;;) {
+        int r = next_component(&path, name);
+        if (r <= 0)
+            return r == 0 && !parent_only ? ip : 0;
+        if (ip->type != T_DIR)
+            return 0;
+        if (parent_only) { // is this the last component?
+            const char *rest = path;
+            while (*rest == '/')
+                rest++;
+            if (!*rest) {
+                strlcpy(last, name, NAME_MAX + 1);
+                return ip;
+            }
+        }
+        if (strcmp(name, ".") == 0)
+            continue;
+        if (strcmp(name, "..") == 0) {
+            ip = ip->parent ? ip->parent : root;
+            continue;
+        }
+        struct dentry *d = dir_find(ip, name);
+        if (!d)
+            return 0;
+        ip = d->ip;
+    }
+}
+
+// The inode at path, with a reference the caller must inode_put; or 0.
+struct inode *
+fs_lookup(struct inode *cwd, const char *path)
+{
+    struct inode *ip = resolve(cwd, path, 0, 0);
+    inode_ref(ip);
+    return ip;
+}
+
+// Create a file or directory at path; an existing file is returned as it is
+// (open with O_CREAT). Returns it with a reference, or 0 with *err set.
+struct inode *
+fs_create(struct inode *cwd, const char *path, int type, int *err)
+{
+    char name[NAME_MAX + 1];
+    struct inode *dir = resolve(cwd, path, 1, name);
+    if (!dir || dir->type != T_DIR) {
+        *err = -ENOENT;
+        return 0;
+    }
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+        *err = -EEXIST;
+        return 0;
+    }
+    struct dentry *d = dir_find(dir, name);
+    if (d) {
+        if (type == T_FILE && d->ip->type == T_FILE) {
+            inode_ref(d->ip);
+            return d->ip;
+        }
+        *err = d->ip->type == T_DIR && type == T_FILE ? -EISDIR : -EEXIST;
+        return 0;
+    }
+    struct inode *ip = inode_new(type);
+    if (!ip || dir_add(dir, name, ip) < 0) {
+        kfree(ip);
+        *err = -ENOMEM;
+        return 0;
+    }
+    inode_ref(ip);
+    return ip;
+}
+
+// Remove the entry at path: a file, or an empty directory.
+int
+fs_unlink(struct inode *cwd, const char *path)
+{
+    char name[NAME_MAX + 1];
+    struct inode *dir = resolve(cwd, path, 1, name);
+    if (!dir || dir->type != T_DIR)
+        return -ENOENT;
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        return -EINVAL;
+    struct dentry *d = dir_find(dir, name);
+    if (!d)
+        return -ENOENT;
+    struct inode *ip = d->ip;
+    if (ip->type == T_DIR && ip->nents > 0)
+        return -ENOTEMPTY;
+    *d = dir->ents[--dir->nents]; // order of entries is not kept
+    ip->nlink--;
+    if (ip->type == T_DIR)
+        ip->parent = 0;
+    if (ip->nlink == 0 && ip->ref == 0)
+        inode_destroy(ip);
+    return 0;
+}
+
+// Read up to n bytes at off into kernel buffer dst; returns the count.
+int
+fs_read(struct inode *ip, uint32_t off, void *dst, uint32_t n)
+{
+    if (ip->type != T_FILE)
+        return -EISDIR;
+    if (off >= ip->size)
+        return 0;
+    n = MIN(n, ip->size - off);
+    for (uint32_t done = 0; done < n;) {
+        uint32_t b = (off + done) / PGSIZE, in = (off + done) % PGSIZE;
+        uint32_t c = MIN(n - done, PGSIZE - in);
+        if (ip->blocks[b])
+            memcpy((char *)dst + done, (char *)ip->blocks[b] + in, c);
+        else
+            memset((char *)dst + done, 0, c); // a hole
+        done += c;
+    }
+    return (int)n;
+}
+
+// Write n bytes from kernel buffer src at off, growing the file. Returns n,
+// or -ENOMEM (-ENOSPC for sizes past what a file may hold).
+int
+fs_write(struct inode *ip, uint32_t off, const void *src, uint32_t n)
+{
+    if (ip->type != T_FILE)
+        return -EISDIR;
+    if (off + n < off || off + n > (64u << 20))
+        return -ENOSPC;
+    uint32_t need = PGROUNDUP(off + n) / PGSIZE;
+    if (need > ip->nblocks) {
+        uint32_t cap = need > ip->nblocks * 2 ? need : ip->nblocks * 2;
+        uint32_t **b = kzalloc(cap * sizeof(*b));
+        if (!b)
+            return -ENOMEM;
+        memcpy(b, ip->blocks, ip->nblocks * sizeof(*b));
+        kfree(ip->blocks);
+        ip->blocks = b;
+        ip->nblocks = cap;
+    }
+    for (uint32_t done = 0; done < n;) {
+        uint32_t b = (off + done) / PGSIZE, in = (off + done) % PGSIZE;
+        uint32_t c = MIN(n - done, PGSIZE - in);
+        if (!ip->blocks[b]) {
+            uint32_t pa = frame_alloc();
+            if (!pa)
+                return done ? (int)done : -ENOMEM;
+            ip->blocks[b] = P2V(pa);
+        }
+        memcpy((char *)ip->blocks[b] + in, (const char *)src + done, c);
+        done += c;
+        if (off + done > ip->size)
+            ip->size = off + done;
+    }
+    return (int)n;
+}
+
+int
+fs_truncate(struct inode *ip)
+{
+    for (uint32_t i = 0; i < ip->nblocks; i++)
+        if (ip->blocks[i]) {
+            frame_free(V2P(ip->blocks[i]));
+            ip->blocks[i] = 0;
+        }
+    ip->size = 0;
+    return 0;
+}
+
+// Copy up to max entries of dir, starting at index *pos, into out;
+// advances *pos. Returns the number copied (0 at the end).
+int
+fs_getdents(struct inode *dir, uint32_t *pos, struct dirent *out, uint32_t max)
+{
+    uint32_t n = 0;
+    for (; n < max && *pos < dir->nents; n++, (*pos)++) {
+        out[n].ino = dir->ents[*pos].ip->ino;
+        strlcpy(out[n].name, dir->ents[*pos].name, sizeof(out[n].name));
+    }
+    return (int)n;
+}
+
+// ---- loading the initial image ----
+// Format (tools/mkfs.py): "DMSMFS01", u32 count, then count records of
+// u32 type, u32 path length, u32 data length, path, data, padding to 4.
+#define IMAGE_MAGIC "DMSMFS01"
+
+struct image_rec {
+    uint32_t type, pathlen, datalen;
+};
+
+void
+fs_init(struct multiboot_info *mbi)
+{
+    root = inode_new(T_DIR);
+    root->nlink = 1;
+    root->ref = 1;
+    if (!(mbi->flags & MBI_MODS) || mbi->mods_count == 0) {
+        printk("fs: no file-system image was loaded: the file system is empty\n");
+        return;
+    }
+    struct multiboot_module *mod = P2V(mbi->mods_addr);
+    const uint8_t *img = P2V(mod[0].start), *end = P2V(mod[0].end);
+    if (end - img < 12 || memcmp(img, IMAGE_MAGIC, 8) != 0)
+        panic("fs: the first boot module is not a file-system image");
+    uint32_t count = *(const uint32_t *)(img + 8), files = 0, bytes = 0;
+    const uint8_t *p = img + 12;
+    for (uint32_t i = 0; i < count; i++) {
+        const struct image_rec *rec = (const void *)p;
+        p += sizeof(*rec);
+        if (p + rec->pathlen + rec->datalen > end || rec->pathlen >= PATH_MAX)
+            panic("fs: image record %u is truncated", i);
+        char path[PATH_MAX];
+        memcpy(path, p, rec->pathlen);
+        path[rec->pathlen] = 0;
+        p += rec->pathlen;
+        int err = 0;
+        struct inode *ip = fs_create(root, path, (int)rec->type, &err);
+        if (!ip)
+            panic("fs: cannot create %s from the image (%d)", path, err);
+        if (rec->datalen && fs_write(ip, 0, p, rec->datalen) != (int)rec->datalen)
+            panic("fs: no memory for %s", path);
+        inode_put(ip);
+        p += (rec->datalen + 3) & ~3u;
+        files++;
+        bytes += rec->datalen;
+    }
+    printk("fs: %u entries, %u KiB loaded from the image\n", files, bytes / 1024);
+}

@@ -1,0 +1,84 @@
+// Segments: the GDT (flat code and data segments for ring 0 and ring 3), the
+// TSS every process uses for its kernel stack, and the double-fault task's TSS.
+#include "kernel.h"
+#include "mmu.h"
+#include "trap.h"
+#include "x86.h"
+
+struct tss tss;      // TSS.esp0 = top of the running process's kernel stack
+struct tss df_tss;   // the double-fault task (trap.c: double_fault)
+static uint8_t df_stack[4096] __attribute__((aligned(16)));
+static struct segdesc gdt[NSEGS];
+
+// Where the function receiver's fast path puts its stack: just below the slot
+// of the outermost trap frame at the top of the kernel stack, so that the
+// frame can still be built there if the call takes the slow path (fcall.asm).
+uint32_t fcall_stack;
+
+#define SEG_CODE 0x9A  // present, ring 0, code, readable
+#define SEG_DATA 0x92  // present, ring 0, data, writable
+#define SEG_TSS32 0x89 // present, ring 0, 32-bit available TSS
+#define SEG_4K_32 0xC0 // 4 KiB granularity, 32-bit
+
+static struct segdesc
+seg(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
+{
+    return (struct segdesc){
+        .limit_lo = limit & 0xFFFF,
+        .base_lo = base & 0xFFFF,
+        .base_mid = (base >> 16) & 0xFF,
+        .access = access,
+        .flags_limit_hi = flags | ((limit >> 16) & 0x0F),
+        .base_hi = base >> 24,
+    };
+}
+
+extern void df_task_entry(void); // trapasm.asm
+extern uint32_t boot_pgdir[];     // boot/entry.asm
+
+void
+gdt_init(void)
+{
+    gdt[GDT_KCODE] = seg(0, 0xFFFFF, SEG_CODE, SEG_4K_32);
+    gdt[GDT_KDATA] = seg(0, 0xFFFFF, SEG_DATA, SEG_4K_32);
+    gdt[GDT_UCODE] = seg(0, 0xFFFFF, SEG_CODE | (DPL_USER << 5), SEG_4K_32);
+    gdt[GDT_UDATA] = seg(0, 0xFFFFF, SEG_DATA | (DPL_USER << 5), SEG_4K_32);
+    gdt[GDT_TSS] = seg((uint32_t)&tss, sizeof(tss) - 1, SEG_TSS32, 0);
+    gdt[GDT_DFTSS] = seg((uint32_t)&df_tss, sizeof(df_tss) - 1, SEG_TSS32, 0);
+
+    tss.ss0 = SEL_KDATA;
+    tss.iomap = sizeof(tss); // no I/O permission bitmap: ring 3 gets no ports
+
+    // The double-fault task runs on its own stack with the kernel's page
+    // directory. Its CR3 must be valid: a task switch loads it.
+    df_tss.eip = (uint32_t)df_task_entry;
+    df_tss.esp = (uint32_t)df_stack + sizeof(df_stack);
+    df_tss.eflags = 0x2;
+    df_tss.cs = SEL_KCODE;
+    df_tss.ss = df_tss.ds = df_tss.es = SEL_KDATA;
+    df_tss.fs = df_tss.gs = SEL_KDATA;
+    df_tss.cr3 = V2P(boot_pgdir); // kvm_init switches it to the kernel's own
+    df_tss.iomap = sizeof(df_tss);
+
+    struct {
+        uint16_t limit;
+        uint32_t base;
+    } __attribute__((packed)) gdtr = {sizeof(gdt) - 1, (uint32_t)gdt};
+    __asm__ volatile("lgdt %0" : : "m"(gdtr));
+    __asm__ volatile("ljmp %0, $1f\n1:" : : "i"(SEL_KCODE));
+    __asm__ volatile("movw %w0, %%ds; movw %w0, %%es; movw %w0, %%ss;"
+                     "movw %w1, %%fs; movw %w1, %%gs"
+                     : : "r"(SEL_KDATA), "r"(0));
+    __asm__ volatile("ltr %w0" : : "r"(SEL_TSS));
+}
+
+// Point the CPU at a process's kernel stack (TSS.esp0, used by every entry
+// from ring 3 and by the stack move for an Smode AP) and record its page
+// directory in the TSS: the double-fault task returns through that field.
+void
+tss_set_kstack(uint32_t esp0, uint32_t cr3)
+{
+    tss.esp0 = esp0;
+    tss.cr3 = cr3;
+    fcall_stack = esp0 - TF_SIZE;
+}

@@ -1,0 +1,210 @@
+// Declarations shared across the kernel, grouped by the file that defines them.
+#ifndef KERNEL_H
+#define KERNEL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "uapi/abi.h"
+#include "uapi/errno.h"
+
+struct trapframe;
+struct proc;
+struct inode;
+struct file;
+struct multiboot_info;
+
+#define NORETURN __attribute__((noreturn))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+
+// Invariant check: a broken rule is a kernel bug, so it panics naming the rule.
+#define ASSERT(cond)                                                           \
+    do {                                                                       \
+        if (!(cond))                                                           \
+            panic("assertion failed: %s (%s:%d)", #cond, __FILE__, __LINE__);  \
+    } while (0)
+
+// main.c
+extern char kernel_cmdline[256];
+const char *cmdline_get(const char *key);   // value of key=... or 0
+int cmdline_has(const char *word);
+
+// console.c
+void console_init(void);
+void console_putc(int c);
+void console_write(const char *s, size_t n);
+int console_read(char *dst, size_t n);      // blocks for a line; 0 at end of input
+void console_input(int c);                  // from keyboard and serial interrupts
+// vga.c
+void vga_init(void);
+void vga_putc(int c);
+int vga_contains(const char *s);            // is s on the VGA text screen?
+// uart.c
+void uart_init(void);
+void uart_putc(int c);
+void uart_flush(void);                      // wait until the transmitter is empty
+void uart_intr(void);
+// kbd.c
+void kbd_intr(void);
+
+// printk.c
+int vformat(void (*put)(int, void *), void *arg, const char *fmt, va_list ap);
+int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int snprintk(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+// panic.c
+void panic(const char *fmt, ...) NORETURN __attribute__((format(printf, 1, 2)));
+void panic_trap(struct trapframe *tf) NORETURN;
+void print_frame(struct trapframe *tf, int short_frame);
+void backtrace(uint32_t ebp);
+const char *ksym_lookup(uint32_t addr, uint32_t *offset);
+const char *trap_name(uint32_t trapno);
+extern int panicking;
+
+// power.c
+void poweroff(int status) NORETURN;
+#define POWER_PANIC 0x7E   // exit value after a panic: QEMU exits (0x7E << 1) | 1 = 253
+
+// gdt.c
+void gdt_init(void);
+void tss_set_kstack(uint32_t esp0, uint32_t cr3);
+extern struct tss tss;
+extern uint32_t fcall_stack;
+
+// trap.c
+void idt_init(void);
+void trap(struct trapframe *tf);
+int tf_from_ap(struct trapframe *tf);
+void pushcli(void);
+void popcli(void);
+// timer.c
+void pic_init(void);
+void pic_eoi(int irq);
+void pic_unmask(int irq);
+void timer_init(void);
+extern volatile uint32_t ticks;
+#define HZ 100              // timer interrupts per second
+#define MS_PER_TICK (1000 / HZ)
+
+// kalloc.c: physical frames
+void frame_init(struct multiboot_info *mbi);
+uint32_t frame_alloc(void);                 // physical address of a zeroed frame, or 0
+void frame_free(uint32_t pa);
+void frame_pin(uint32_t pa);
+void frame_unpin(uint32_t pa);
+int frame_pincount(uint32_t pa);
+uint32_t frames_free(void);
+uint32_t frames_total(void);
+uint32_t frames_pinned(void);
+extern uint32_t phystop;
+// kheap.c
+void kheap_init(void);
+void *kmalloc(size_t n);
+void *kzalloc(size_t n);
+void kfree(void *p);
+uint32_t kheap_used(void);
+
+// vm.c
+void kvm_init(void);
+void kvm_switch(void);
+uint32_t *uvm_create(void);
+uint32_t *walk(uint32_t *pgdir, uint32_t va, int create);
+int uvm_map(uint32_t *pgdir, uint32_t va, uint32_t pa, uint32_t perm);
+int uvm_alloc(struct proc *p, uint32_t from, uint32_t to, uint32_t perm);
+int uvm_reserve(struct proc *p, uint32_t from, uint32_t to, uint32_t perm);
+int uvm_each(uint32_t *pgdir, int (*fn)(uint32_t va, uint32_t *pte, void *arg), void *arg);
+void uvm_dealloc(struct proc *p, uint32_t from, uint32_t to);
+void uvm_free(struct proc *p);
+int uvm_copy(struct proc *child, struct proc *parent);
+void switchuvm(struct proc *p);
+int copyin(struct proc *p, void *dst, uint32_t uva, uint32_t n);
+int copyout(struct proc *p, uint32_t uva, const void *src, uint32_t n);
+int copyinstr(struct proc *p, char *dst, uint32_t uva, uint32_t max);
+int vm_fault(struct proc *p, uint32_t va, int write);
+void vm_count(struct proc *p, struct procinfo *pi);
+int uvm_pin_all(struct proc *p);
+void uvm_unpin_all(struct proc *p);
+extern uint32_t *kpgdir;
+
+// proc.c
+void proc_init(void);
+struct proc *proc_alloc(void);
+void proc_start_first(const char *path, char **argv) NORETURN;
+void scheduler(void) NORETURN;
+void sched(void);
+void yield(void);
+void sleep(void *chan);
+void wakeup(void *chan);
+int proc_fork(void);
+void proc_exit(int status) NORETURN;
+int proc_wait(int *status);
+int proc_kill(int pid);
+struct proc *proc_find(int pid);
+int proc_list(struct procinfo *rows, int max);
+void proc_fill_info(struct proc *p, struct procinfo *pi);
+void proc_kill_fault(struct trapframe *tf) NORETURN;
+
+// exec.c
+int exec_into(struct proc *p, const char *path, char **argv);
+
+// syscall.c
+void syscall(struct trapframe *tf);
+void syscall_tail(struct trapframe *tf);
+
+// mode.c (DMSM)
+int mode_init_modepage(struct proc *p);
+int mode_request(int pid, int mode);
+void mode_apply_at_tail(struct proc *p, struct trapframe *tf);
+void mode_set_frame(struct trapframe *tf, int mode);
+int kfloor_getpid(void);
+
+// fs.c
+void fs_init(struct multiboot_info *mbi);
+struct inode *fs_lookup(struct inode *cwd, const char *path);
+struct inode *fs_create(struct inode *cwd, const char *path, int type, int *err);
+int fs_unlink(struct inode *cwd, const char *path);
+int fs_read(struct inode *ip, uint32_t off, void *dst, uint32_t n);
+int fs_write(struct inode *ip, uint32_t off, const void *src, uint32_t n);
+int fs_truncate(struct inode *ip);
+void fs_stat(struct inode *ip, struct stat *st);
+void inode_ref(struct inode *ip);
+void inode_put(struct inode *ip);
+int inode_type(struct inode *ip);
+uint32_t inode_size(struct inode *ip);
+int fs_getdents(struct inode *dir, uint32_t *pos, struct dirent *out, uint32_t max);
+
+// file.c
+struct file *file_alloc(void);
+struct file *file_dup(struct file *f);
+void file_close(struct file *f);
+int file_read(struct file *f, uint32_t uva, uint32_t n);
+int file_write(struct file *f, uint32_t uva, uint32_t n);
+struct file *file_console(void);
+int pipe_alloc(struct file **rf, struct file **wf);
+
+// swap.c
+void swap_init(void);
+uint32_t page_alloc_for_user(void);
+int swap_in(struct proc *p, uint32_t slot, uint32_t pa);
+int swap_read_copy(uint32_t slot, uint32_t pa);
+void swap_free_slot(uint32_t slot);
+uint32_t swap_slots_total(void);
+uint32_t swap_slots_used(void);
+extern uint32_t swap_pageins, swap_pageouts;
+
+// selftest.c
+void selftest_run(const char *name) NORETURN;
+
+// string.c
+void *memset(void *dst, int c, size_t n);
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+size_t strlcpy(char *dst, const char *src, size_t n);
+char *strstr(const char *h, const char *n);
+
+#endif

@@ -1,0 +1,145 @@
+// DMSM, the dynamic running mode switch (docs/dmsm.md tells the whole story).
+//
+// A process is a Umode process (its AP runs in ring 3 and enters the kernel
+// by `int 0x80`) or an Smode process (its AP runs in ring 0 and enters by
+// `call` to the function receiver, fcall.asm). The coexistence control area,
+// one read-only page at MODEPAGE, tells libsys which. A switch is the
+// paper's method (b): switch_supervisor/switch_user only register a request
+// on the target; the target applies it itself at the tail of the next system
+// call it makes, by rewriting the mode flag and the CS/SS saved in its own
+// trap frame, so that the one exit path (trapret) returns to the other ring.
+#include <stddef.h>
+#include "kernel.h"
+#include "frame.h"
+#include "mmu.h"
+#include "proc.h"
+#include "trap.h"
+
+_Static_assert(offsetof(struct modepage, magic) == MP_MAGIC, "MP_MAGIC out of step");
+_Static_assert(offsetof(struct modepage, mode) == MP_MODE, "MP_MODE out of step");
+_Static_assert(offsetof(struct modepage, fcall) == MP_FCALL, "MP_FCALL out of step");
+_Static_assert(offsetof(struct modepage, floor) == MP_FLOOR, "MP_FLOOR out of step");
+
+extern void fcall_entry(void); // fcall.asm: the function receiver
+int sys_getpid(void);          // sysproc.c: bench's floor calls it directly
+
+// Map a fresh coexistence control area into p's (new) address space: user
+// readable, not user writable; the kernel writes it through p->modepage.
+// Its frame carries one pin of its own for life, because the kernel keeps a
+// pointer to it. Returns 0 or -ENOMEM.
+int
+mode_init_modepage(struct proc *p)
+{
+    uint32_t pa = frame_alloc();
+    if (!pa)
+        return -ENOMEM;
+    if (uvm_map(p->pgdir, MODEPAGE, pa, PTE_U) < 0) {
+        frame_free(pa);
+        return -ENOMEM;
+    }
+    frames[pa / PGSIZE].flags |= FRAME_USER;
+    frames[pa / PGSIZE].owner = p;
+    frames[pa / PGSIZE].va = MODEPAGE;
+    frame_pin(pa); // for life (released in vm.c free_one)
+    if (p->mode == MODE_SMODE)
+        frame_pin(pa); // like every page of an Smode process
+    struct modepage *mp = P2V(pa);
+    mp->magic = MODEPAGE_MAGIC;
+    mp->mode = (uint32_t)p->mode;
+    mp->fcall = (uint32_t)fcall_entry;
+    mp->floor = (uint32_t)sys_getpid;
+    mp->pid = (uint32_t)p->pid;
+    p->modepage = mp;
+    return 0;
+}
+
+// Who may promote: a process whose may_promote flag is set. init starts
+// with it, children inherit it, nopromote() drops it for good. Ring 0 is
+// total power, so promoting anyone, and switching another process at all,
+// needs the flag; demoting oneself is always allowed.
+static int
+may_request(struct proc *caller, struct proc *target, int mode)
+{
+    if (target == caller && mode == MODE_UMODE)
+        return 1;
+    return caller->may_promote;
+}
+
+// Register a request that process pid (0: the caller) become mode. Only
+// records it (method b): the target applies it at the tail of its next
+// system call. A newer request replaces a pending one. Returns 0, or
+// -ESRCH (no such process), -EPERM (caller may not), -EALREADY (the target
+// already has, or has already requested, that mode), -EINVAL (bad mode).
+int
+mode_request(int pid, int mode)
+{
+    struct proc *caller = curproc;
+    if (mode != MODE_UMODE && mode != MODE_SMODE)
+        return -EINVAL;
+    struct proc *t = pid == 0 ? caller : proc_find(pid);
+    if (!t || pid < 0 || t->state == ZOMBIE || t->state == EMBRYO)
+        return -ESRCH;
+    if (!may_request(caller, t, mode))
+        return -EPERM;
+    int r = 0;
+    pushcli();
+    if (t->pending == mode || (t->pending == MODE_NONE && t->mode == mode)) {
+        r = -EALREADY;
+    } else if (t->mode == mode) { // cancels the pending opposite request
+        t->pending = MODE_NONE;
+        t->tail_work &= ~TW_MODE;
+    } else {
+        t->pending = mode;
+        t->refused = 0;
+        t->tail_work |= TW_MODE;
+    }
+    popcli();
+    return r;
+}
+
+// Set the selectors in tf for returning to an AP of the given mode: ring 0
+// code and stack for Smode, ring 3 for Umode. Data selectors are the flat
+// user data segment in both modes (the CPU would load null into them on a
+// return to ring 3 if they were kernel selectors).
+void
+mode_set_frame(struct trapframe *tf, int mode)
+{
+    tf->cs = mode == MODE_SMODE ? SEL_KCODE : SEL_UCODE;
+    tf->ss = mode == MODE_SMODE ? SEL_KDATA : SEL_UDATA;
+    tf->ds = tf->es = tf->fs = tf->gs = SEL_UDATA;
+}
+
+// Apply p's pending request at the tail of one of its own system calls
+// (state Z), entered by either receiver. tf is that call's frame, the
+// process's outermost one. Becoming Smode first makes all of p's memory
+// resident and pinned; if that fails the request is refused (p stays Umode,
+// p->refused says why). Then the flag and the frame change together, and
+// trapret returns to the AP in the new ring.
+// Runs in p's context with interrupts on; may sleep (paging in).
+void
+mode_apply_at_tail(struct proc *p, struct trapframe *tf)
+{
+    ASSERT(p == curproc && tf_from_ap(tf));
+    pushcli();
+    int want = p->pending;
+    p->pending = MODE_NONE;
+    p->tail_work &= ~TW_MODE;
+    popcli();
+    if (want == MODE_NONE || want == p->mode)
+        return;
+    if (want == MODE_SMODE) {
+        int r = uvm_pin_all(p);
+        if (r < 0) {
+            p->refused = r;
+            printk("pid %d (%s): switch to Smode refused: cannot make its memory resident (%d)\n",
+                   p->pid, p->name, r);
+            return;
+        }
+    } else {
+        uvm_unpin_all(p);
+    }
+    p->mode = want;
+    p->modepage->mode = (uint32_t)want;
+    mode_set_frame(tf, want);
+    p->switches++;
+}

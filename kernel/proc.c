@@ -1,0 +1,382 @@
+// Processes: the table, the round-robin scheduler, sleep/wakeup, and the
+// life cycle (create, fork, exit, wait, kill).
+//
+// One CPU, and kernel code is never preempted: a process gives up the CPU
+// only in sched() (sleep, yield, exit). Timer interrupts of AP code (ring 3,
+// or ring 0 on an AP stack) preempt it in trap(). Data shared with interrupt
+// handlers is guarded by pushcli/popcli.
+#include <stddef.h>
+#include "kernel.h"
+#include "mmu.h"
+#include "proc.h"
+#include "trap.h"
+#include "x86.h"
+
+_Static_assert(offsetof(struct proc, tail_work) == P_TAILWORK, "P_TAILWORK out of step");
+
+struct proc proctab[NPROC];
+struct cpu cpu;
+struct proc *curproc;
+static struct proc *initproc;
+static int nextpid = 1;
+
+extern void trapret(void);
+void swtch(struct context **old, struct context *new);
+
+// A process's first return to its program: from swtch() into here, then
+// into trapret with the frame fork or exec prepared.
+static void
+forkret(void)
+{
+    popcli(); // sched() was entered with one pushcli held (see sched)
+}
+
+struct proc *
+proc_find(int pid)
+{
+    for (struct proc *p = proctab; p < &proctab[NPROC]; p++)
+        if (p->state != UNUSED && p->pid == pid)
+            return p;
+    return 0;
+}
+
+// Take an UNUSED slot and give it a pid and a kernel stack laid out so that
+// swtch() to it runs forkret, then trapret with an (empty) frame at the top.
+// Returns 0 if the table is full or memory is short.
+struct proc *
+proc_alloc(void)
+{
+    struct proc *p;
+    pushcli();
+    for (p = proctab; p < &proctab[NPROC]; p++)
+        if (p->state == UNUSED)
+            break;
+    if (p == &proctab[NPROC]) {
+        popcli();
+        return 0;
+    }
+    p->state = EMBRYO;
+    popcli();
+
+    char *kstack = kmalloc(KSTACK_SIZE);
+    if (!kstack) {
+        p->state = UNUSED;
+        return 0;
+    }
+    memset(p, 0, sizeof(*p));
+    p->state = EMBRYO;
+    p->pid = nextpid++;
+    p->kstack = kstack;
+    p->mode = MODE_UMODE;
+    p->pending = MODE_NONE;
+
+    // The kernel stack, top down: the trap frame, the address of trapret
+    // (forkret's return address), then the context swtch() pops.
+    char *sp = kstack + KSTACK_SIZE - sizeof(struct trapframe);
+    p->tf = (struct trapframe *)sp;
+    memset(p->tf, 0, sizeof(*p->tf));
+    sp -= 4;
+    *(uint32_t *)sp = (uint32_t)trapret;
+    sp -= sizeof(struct context);
+    p->context = (struct context *)sp;
+    memset(p->context, 0, sizeof(*p->context));
+    p->context->eip = (uint32_t)forkret;
+    return p;
+}
+
+// Undo proc_alloc for a process that never ran, or reap a zombie.
+static void
+proc_free(struct proc *p)
+{
+    kfree(p->kstack);
+    p->kstack = 0;
+    p->pid = 0;
+    p->parent = 0;
+    p->name[0] = 0;
+    p->state = UNUSED;
+}
+
+// Create the first process from path with argv (kernel strings), open the
+// console as its fds 0, 1 and 2, and start the scheduler. With
+// init=/bin/PROG on the command line, PROG is this first process; when it
+// exits, the machine powers off with its status (proc_exit).
+void
+proc_start_first(const char *path, char **argv)
+{
+    struct proc *p = proc_alloc();
+    if (!p)
+        panic("proc_start_first: no memory");
+    p->pgdir = uvm_create();
+    p->may_promote = 1; // the root of the privilege tree (docs/dmsm.md)
+    p->tf->cs = SEL_UCODE;
+    p->tf->ss = p->tf->ds = p->tf->es = p->tf->fs = p->tf->gs = SEL_UDATA;
+    p->tf->eflags = FL_IF | 0x2;
+    p->cwd = fs_lookup(0, "/");
+    int r = exec_into(p, path, argv);
+    if (r < 0)
+        panic("cannot run the first process %s: error %d (is it in the file system?)", path, r);
+    struct file *con = file_console();
+    p->ofile[0] = con;
+    p->ofile[1] = file_dup(con);
+    p->ofile[2] = file_dup(con);
+    initproc = p;
+    p->state = RUNNABLE;
+    scheduler();
+}
+
+// The scheduler loop: pick the next RUNNABLE process round-robin and run it
+// until it calls sched(). With nothing to run, halt until an interrupt.
+void
+scheduler(void)
+{
+    struct proc *last = proctab;
+    for (;;) {
+        cli();
+        struct proc *p = 0;
+        for (int i = 1; i <= NPROC; i++) {
+            struct proc *q = &proctab[(last - proctab + i) % NPROC];
+            if (q->state == RUNNABLE) {
+                p = q;
+                break;
+            }
+        }
+        if (!p) {
+            sti();
+            hlt(); // idle until the next interrupt
+            continue;
+        }
+        last = p;
+        cpu.proc = curproc = p;
+        switchuvm(p);
+        p->state = RUNNING;
+        cpu.ncli = 1; // the process resumes in sched() or forkret, which pop this
+        cpu.intena = 0;
+        swtch(&cpu.scheduler, p->context);
+        kvm_switch();
+        cpu.proc = curproc = 0;
+    }
+}
+
+// Give the CPU back to the scheduler. The caller has set curproc->state
+// and holds exactly one pushcli (so interrupts are off); the process
+// resumes here later with the same IF setting.
+void
+sched(void)
+{
+    struct proc *p = curproc;
+    if (cpu.ncli != 1)
+        panic("sched: %d pushcli levels held", cpu.ncli);
+    if (p->state == RUNNING)
+        panic("sched: process still RUNNING");
+    if (read_eflags() & FL_IF)
+        panic("sched: interrupts enabled");
+    int intena = cpu.intena;
+    swtch(&p->context, cpu.scheduler);
+    cpu.intena = intena;
+}
+
+// Give up the CPU for one round.
+void
+yield(void)
+{
+    pushcli();
+    curproc->tail_work &= ~TW_RESCHED;
+    curproc->state = RUNNABLE;
+    sched();
+    popcli();
+}
+
+// Sleep on chan until wakeup(chan). The caller must have interrupts off
+// (pushcli) between testing its condition and calling sleep, so that no
+// wakeup is lost; sleep returns with the same pushcli depth held.
+void
+sleep(void *chan)
+{
+    struct proc *p = curproc;
+    ASSERT(p && cpu.ncli >= 1);
+    int saved = cpu.ncli;
+    cpu.ncli = 1; // sched() wants exactly one level
+    p->chan = chan;
+    p->state = SLEEPING;
+    sched();
+    p->chan = 0;
+    cpu.ncli = saved;
+}
+
+// Wake every process sleeping on chan. Callable from interrupt handlers.
+void
+wakeup(void *chan)
+{
+    pushcli();
+    for (struct proc *p = proctab; p < &proctab[NPROC]; p++)
+        if (p->state == SLEEPING && p->chan == chan)
+            p->state = RUNNABLE;
+    popcli();
+}
+
+// fork: a copy of the calling process: memory, open files, working
+// directory, mode (an Smode parent's child is Smode, its memory pinned) and
+// the right to promote. The child returns 0 from the same system call.
+// Needs the caller's full trap frame (SC_FRAME).
+int
+proc_fork(void)
+{
+    struct proc *parent = curproc;
+    struct proc *child = proc_alloc();
+    if (!child)
+        return -EAGAIN;
+    child->mode = parent->mode; // before copying: uvm_copy pins an Smode child's pages
+    child->pgdir = uvm_create();
+    if (!child->pgdir || uvm_copy(child, parent) < 0 || mode_init_modepage(child) < 0) {
+        uvm_free(child);
+        proc_free(child);
+        return -ENOMEM;
+    }
+    child->brk = parent->brk;
+    child->heap_start = parent->heap_start;
+    *child->tf = *parent->tf;
+    child->tf->eax = 0; // fork returns 0 in the child
+    child->may_promote = parent->may_promote;
+    for (int fd = 0; fd < NOFILE; fd++)
+        if (parent->ofile[fd])
+            child->ofile[fd] = file_dup(parent->ofile[fd]);
+    child->cwd = parent->cwd;
+    inode_ref(child->cwd);
+    memcpy(child->name, parent->name, sizeof(child->name));
+    child->parent = parent;
+    int pid = child->pid;
+    pushcli();
+    child->state = RUNNABLE;
+    popcli();
+    return pid;
+}
+
+// End the calling process with status: close its files, free its memory,
+// give its children to init, and become a zombie for the parent's wait().
+// When the first process ends, the machine powers off with its status.
+void
+proc_exit(int status)
+{
+    struct proc *p = curproc;
+    if (p == initproc)
+        poweroff(status);
+    for (int fd = 0; fd < NOFILE; fd++)
+        if (p->ofile[fd]) {
+            file_close(p->ofile[fd]);
+            p->ofile[fd] = 0;
+        }
+    inode_put(p->cwd);
+    p->cwd = 0;
+
+    pushcli();
+    kvm_switch();
+    uvm_free(p);
+    for (struct proc *c = proctab; c < &proctab[NPROC]; c++)
+        if (c->parent == p) {
+            c->parent = initproc;
+            if (c->state == ZOMBIE)
+                wakeup(initproc);
+        }
+    p->xstatus = status;
+    p->state = ZOMBIE;
+    wakeup(p->parent);
+    sched();
+    panic("zombie pid %d ran again", p->pid);
+}
+
+// Wait for a child to exit; return its pid and store its status. -ECHILD if
+// there are no children, -EINTR if the caller is killed while waiting.
+int
+proc_wait(int *status)
+{
+    struct proc *p = curproc;
+    pushcli();
+    for (;;) {
+        int have_kids = 0;
+        for (struct proc *c = proctab; c < &proctab[NPROC]; c++) {
+            if (c->parent != p)
+                continue;
+            have_kids = 1;
+            if (c->state == ZOMBIE) {
+                int pid = c->pid;
+                *status = c->xstatus;
+                proc_free(c);
+                popcli();
+                return pid;
+            }
+        }
+        if (!have_kids || p->killed) {
+            popcli();
+            return have_kids ? -EINTR : -ECHILD;
+        }
+        sleep(p);
+    }
+}
+
+// Mark process pid killed. It exits (status WAIT_KILLED_BIT | KILLED_BY_KILL)
+// the next time it leaves the kernel or is interrupted in AP code; a
+// sleeping target is woken so that it notices. -ESRCH if there is no such
+// process (or it is already a zombie).
+int
+proc_kill(int pid)
+{
+    struct proc *p = proc_find(pid);
+    if (!p || p->state == ZOMBIE || p->state == EMBRYO)
+        return -ESRCH;
+    pushcli();
+    if (!p->killed)
+        p->killed = WAIT_KILLED_BIT | KILLED_BY_KILL;
+    p->tail_work |= TW_KILLED;
+    if (p->state == SLEEPING)
+        p->state = RUNNABLE;
+    popcli();
+    return 0;
+}
+
+// A fault in AP code (ring 3, or an Smode AP in ring 0): report it on one
+// line and end the process with status WAIT_KILLED_BIT | vector.
+void
+proc_kill_fault(struct trapframe *tf)
+{
+    struct proc *p = curproc;
+    printk("pid %d (%s): killed by %s (vector %u) at eip 0x%08x in %s, addr 0x%08x\n", p->pid,
+           p->name, trap_name(tf->trapno), tf->trapno, tf->eip,
+           SEL_RPL(tf->cs) == DPL_USER ? "ring 3" : "ring 0 (Smode)",
+           tf->trapno == T_PGFLT ? rcr2() : 0);
+    proc_exit(WAIT_KILLED_BIT | tf->trapno);
+}
+
+static const int state_code[] = {
+    [UNUSED] = PS_UNUSED,     [EMBRYO] = PS_EMBRYO,   [SLEEPING] = PS_SLEEPING,
+    [RUNNABLE] = PS_RUNNABLE, [RUNNING] = PS_RUNNING, [ZOMBIE] = PS_ZOMBIE,
+};
+
+void
+proc_fill_info(struct proc *p, struct procinfo *pi)
+{
+    memset(pi, 0, sizeof(*pi));
+    pi->pid = p->pid;
+    pi->ppid = p->parent ? p->parent->pid : 0;
+    pi->state = state_code[p->state];
+    pi->mode = p->mode;
+    pi->pending = p->pending;
+    pi->may_promote = p->may_promote;
+    pi->refused = p->refused;
+    pi->faults = p->faults;
+    pi->pageins = p->pageins;
+    pi->pageouts = p->pageouts;
+    pi->switches = p->switches;
+    vm_count(p, pi);
+    memcpy(pi->name, p->name, sizeof(pi->name));
+}
+
+// Fill rows (a kernel buffer) with up to max processes; returns the count.
+int
+proc_list(struct procinfo *rows, int max)
+{
+    int n = 0;
+    for (struct proc *p = proctab; p < &proctab[NPROC] && n < max; p++)
+        if (p->state != UNUSED)
+            proc_fill_info(p, &rows[n++]);
+    return n;
+}

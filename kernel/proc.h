@@ -1,0 +1,78 @@
+// Processes: the process table entry, the saved kernel context, the CPU.
+#ifndef PROC_H
+#define PROC_H
+
+#include <stdint.h>
+#include "uapi/abi.h"
+
+#define NPROC 64            // process table size
+#define NOFILE 16           // open files per process
+#define KSTACK_SIZE 8192    // each process's kernel stack
+
+// Bits of proc.tail_work: work for the tail of the next system call (or of
+// the next interrupt of AP code). The function receiver's fast path tests the
+// whole word with one instruction, so everything it must not skip sets a bit.
+#define TW_MODE 0x1     // a mode switch request is pending (mode.c)
+#define TW_RESCHED 0x2  // a timer tick arrived while in the kernel: yield at the tail
+#define TW_KILLED 0x4   // the process was killed: exit at the tail
+
+// Offsets for fcall.asm (checked in proc.c).
+#define P_TAILWORK 0
+
+enum procstate { UNUSED, EMBRYO, SLEEPING, RUNNABLE, RUNNING, ZOMBIE };
+
+// Registers saved by swtch() for a process that is not running:
+// the callee-saved registers and the return address.
+struct context {
+    uint32_t edi, esi, ebx, ebp, eip;
+};
+
+struct file;
+struct inode;
+struct trapframe;
+
+struct proc {
+    uint32_t tail_work;        // TW_* bits; must stay first (P_TAILWORK)
+    int pid;
+    enum procstate state;
+    struct proc *parent;
+    char name[PROC_NAME_MAX];
+
+    uint32_t *pgdir;           // page directory (user half + shared kernel half)
+    uint32_t brk;              // end of program + heap (sbrk moves it)
+    uint32_t heap_start;       // end of the program image; brk never goes below
+    struct modepage *modepage; // kernel's view of the control area page
+
+    char *kstack;              // bottom of the kernel stack (KSTACK_SIZE bytes)
+    struct trapframe *tf;      // frame of the current system call (SC_FRAME calls)
+    struct context *context;   // swtch() here to run the process
+    void *chan;                // sleeping on chan when non-zero
+    int killed;                // 0, or the wait status it will exit with
+    int xstatus;               // exit status for wait()
+
+    struct file *ofile[NOFILE];
+    struct inode *cwd;
+
+    // DMSM (mode.c)
+    int mode;                  // MODE_UMODE or MODE_SMODE
+    int pending;               // requested mode not yet applied, or MODE_NONE
+    int may_promote;           // may call switch_supervisor (inherited, never regained)
+    int refused;               // why the last request was refused (negative errno) or 0
+    uint32_t switches;         // mode switches applied
+
+    // memory accounting (vm.c)
+    uint32_t faults, pageins, pageouts;
+};
+
+// The one CPU's state.
+struct cpu {
+    struct context *scheduler; // swtch() here to enter the scheduler
+    struct proc *proc;         // the running process, or 0
+    int ncli;                  // depth of pushcli nesting
+    int intena;                // were interrupts enabled before the first pushcli?
+};
+
+extern struct cpu cpu;
+extern struct proc *curproc;   // == cpu.proc; a plain global so assembly can read it
+
+#endif

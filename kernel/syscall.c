@@ -1,0 +1,83 @@
+// The system-call table and its dispatcher, shared by both receivers: the
+// interrupt receiver (`int 0x80`, trapasm.asm -> trap() -> syscall()) and the
+// function receiver (fcall.asm, which calls table entries directly on its
+// fast path and comes here on its slow path).
+#include <stddef.h>
+#include "kernel.h"
+#include "proc.h"
+#include "syscall.h"
+#include "trap.h"
+#include "x86.h"
+#include "uapi/sysnum.h"
+
+_Static_assert(sizeof(struct syscall_entry) == SCE_SIZE, "SCE_SIZE out of step with fcall.asm");
+_Static_assert(offsetof(struct syscall_entry, flags) == SCE_FLAGS, "SCE_FLAGS out of step");
+
+#define SYSCALL_HANDLERS(X)                                                    \
+    X(exit) X(fork) X(exec) X(wait) X(getpid) X(getppid) X(kill) X(sleep)      \
+    X(uptime) X(yield) X(read) X(write) X(open) X(close) X(lseek) X(stat)      \
+    X(fstat) X(getdents) X(mkdir) X(unlink) X(sbrk) X(dup) X(dup2) X(pipe)     \
+    X(chdir) X(procinfo) X(switch_supervisor) X(switch_user) X(modeinfo)       \
+    X(nopromote) X(poweroff) X(vmstat)
+
+// Handlers are defined with their natural parameters (sysproc.c, sysfile.c).
+#define DECLARE(name) int sys_##name();
+SYSCALL_HANDLERS(DECLARE)
+
+// Each entry: the handler, and SC_FRAME if it needs the caller's full trap
+// frame (it reads or rewrites the registers the process returns with).
+#define ENTRY(name, flags) [SYS_##name] = {(syscall_fn)(void (*)(void))sys_##name, flags}
+const struct syscall_entry syscalls[NSYSCALL] = {
+    ENTRY(exit, 0),        ENTRY(fork, SC_FRAME),  ENTRY(exec, SC_FRAME),
+    ENTRY(wait, 0),        ENTRY(getpid, 0),       ENTRY(getppid, 0),
+    ENTRY(kill, 0),        ENTRY(sleep, 0),        ENTRY(uptime, 0),
+    ENTRY(yield, 0),       ENTRY(read, 0),         ENTRY(write, 0),
+    ENTRY(open, 0),        ENTRY(close, 0),        ENTRY(lseek, 0),
+    ENTRY(stat, 0),        ENTRY(fstat, 0),        ENTRY(getdents, 0),
+    ENTRY(mkdir, 0),       ENTRY(unlink, 0),       ENTRY(sbrk, 0),
+    ENTRY(dup, 0),         ENTRY(dup2, 0),         ENTRY(pipe, 0),
+    ENTRY(chdir, 0),       ENTRY(procinfo, 0),     ENTRY(switch_supervisor, 0),
+    ENTRY(switch_user, 0), ENTRY(modeinfo, 0),     ENTRY(nopromote, 0),
+    ENTRY(poweroff, 0),    ENTRY(vmstat, 0),
+};
+
+#define NAME(name) [SYS_##name] = #name,
+const char *const syscall_names[NSYSCALL] = {SYSCALL_HANDLERS(NAME)};
+
+// Dispatch the system call described by tf (number in EAX, arguments in
+// EBX, ECX, EDX, ESI, EDI; result to EAX), then do its tail. Entered with
+// interrupts off; handlers run with interrupts on.
+void
+syscall(struct trapframe *tf)
+{
+    struct proc *p = curproc;
+    uint32_t nr = tf->eax;
+    p->tf = tf;
+    sti();
+    if (nr < NSYSCALL && syscalls[nr].fn) {
+        tf->eax = (uint32_t)syscalls[nr].fn(tf->ebx, tf->ecx, tf->edx, tf->esi, tf->edi);
+    } else {
+        printk("pid %d (%s): unknown system call %u\n", p->pid, p->name, nr);
+        tf->eax = (uint32_t)-ENOSYS;
+    }
+    syscall_tail(tf);
+}
+
+// The tail of every system call, from either receiver: the one place where
+// the process, in its own context, acts on its tail work: dies if killed,
+// applies a pending mode switch (DMSM method b), yields if a timer tick
+// came while it was in the kernel. tf is its outermost frame.
+void
+syscall_tail(struct trapframe *tf)
+{
+    struct proc *p = curproc;
+    sti();
+    if (p->tail_work & TW_KILLED)
+        proc_exit(p->killed);
+    if (p->tail_work & TW_MODE)
+        mode_apply_at_tail(p, tf);
+    if (p->tail_work & TW_RESCHED)
+        yield();
+    if (p->tail_work & TW_KILLED) // killed while yielding
+        proc_exit(p->killed);
+}

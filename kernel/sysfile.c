@@ -1,0 +1,308 @@
+// System calls about files, descriptors and exec. Paths and buffers are
+// user addresses, copied with copyinstr/copyin/copyout (vm.c) only.
+#include "kernel.h"
+#include "file.h"
+#include "proc.h"
+
+// The open file behind descriptor fd of the caller, or 0.
+static struct file *
+fd_file(int fd)
+{
+    if (fd < 0 || fd >= NOFILE)
+        return 0;
+    return curproc->ofile[fd];
+}
+
+// Install f in the lowest free descriptor; -EMFILE if none.
+static int
+fd_alloc(struct file *f)
+{
+    for (int fd = 0; fd < NOFILE; fd++)
+        if (!curproc->ofile[fd]) {
+            curproc->ofile[fd] = f;
+            return fd;
+        }
+    return -EMFILE;
+}
+
+// Copy a user path into buf (PATH_MAX bytes): its length or a negative errno.
+static int
+get_path(char *buf, uint32_t upath)
+{
+    int r = copyinstr(curproc, buf, upath, PATH_MAX);
+    if (r == 0)
+        return -ENOENT;
+    return r;
+}
+
+int
+sys_read(int fd, uint32_t ubuf, uint32_t n)
+{
+    struct file *f = fd_file(fd);
+    return f ? file_read(f, ubuf, n) : -EBADF;
+}
+
+int
+sys_write(int fd, uint32_t ubuf, uint32_t n)
+{
+    struct file *f = fd_file(fd);
+    return f ? file_write(f, ubuf, n) : -EBADF;
+}
+
+int
+sys_open(uint32_t upath, int flags)
+{
+    char path[PATH_MAX];
+    int r = get_path(path, upath);
+    if (r < 0)
+        return r;
+    int acc = flags & O_ACCMODE;
+    if (acc == O_ACCMODE)
+        return -EINVAL;
+    struct inode *ip;
+    if (flags & O_CREAT) {
+        ip = fs_create(curproc->cwd, path, T_FILE, &r);
+        if (!ip)
+            return r;
+    } else if (!(ip = fs_lookup(curproc->cwd, path))) {
+        return -ENOENT;
+    }
+    if (inode_type(ip) == T_DIR && acc != O_RDONLY) {
+        inode_put(ip);
+        return -EISDIR;
+    }
+    struct file *f = file_alloc();
+    if (!f) {
+        inode_put(ip);
+        return -ENFILE;
+    }
+    if ((flags & O_TRUNC) && acc != O_RDONLY)
+        fs_truncate(ip);
+    f->type = FD_INODE;
+    f->ip = ip;
+    f->readable = acc != O_WRONLY;
+    f->writable = acc != O_RDONLY;
+    f->append = (flags & O_APPEND) != 0;
+    int fd = fd_alloc(f);
+    if (fd < 0)
+        file_close(f);
+    return fd;
+}
+
+int
+sys_close(int fd)
+{
+    struct file *f = fd_file(fd);
+    if (!f)
+        return -EBADF;
+    curproc->ofile[fd] = 0;
+    file_close(f);
+    return 0;
+}
+
+int
+sys_lseek(int fd, int offset, int whence)
+{
+    struct file *f = fd_file(fd);
+    if (!f)
+        return -EBADF;
+    if (f->type != FD_INODE)
+        return -ESPIPE;
+    int base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int)f->off
+             : whence == SEEK_END ? (int)inode_size(f->ip) : -1;
+    if (base < 0 || base + offset < 0)
+        return -EINVAL;
+    f->off = (uint32_t)(base + offset);
+    return (int)f->off;
+}
+
+int
+sys_stat(uint32_t upath, uint32_t ust)
+{
+    char path[PATH_MAX];
+    int r = get_path(path, upath);
+    if (r < 0)
+        return r;
+    struct inode *ip = fs_lookup(curproc->cwd, path);
+    if (!ip)
+        return -ENOENT;
+    struct stat st;
+    fs_stat(ip, &st);
+    inode_put(ip);
+    return copyout(curproc, ust, &st, sizeof(st));
+}
+
+int
+sys_fstat(int fd, uint32_t ust)
+{
+    struct file *f = fd_file(fd);
+    if (!f)
+        return -EBADF;
+    struct stat st = {.type = T_DEV};
+    if (f->type == FD_INODE)
+        fs_stat(f->ip, &st);
+    return copyout(curproc, ust, &st, sizeof(st));
+}
+
+// Fill the user buffer with whole directory entries; returns bytes filled,
+// 0 at the end of the directory.
+int
+sys_getdents(int fd, uint32_t ubuf, uint32_t len)
+{
+    struct file *f = fd_file(fd);
+    if (!f)
+        return -EBADF;
+    if (f->type != FD_INODE || inode_type(f->ip) != T_DIR)
+        return -ENOTDIR;
+    uint32_t done = 0;
+    struct dirent de;
+    while (done + sizeof(de) <= len) {
+        int r = fs_getdents(f->ip, &f->off, &de, 1);
+        if (r <= 0)
+            break;
+        if (copyout(curproc, ubuf + done, &de, sizeof(de)) < 0)
+            return -EFAULT;
+        done += sizeof(de);
+    }
+    if (done == 0 && len < sizeof(de))
+        return -EINVAL;
+    return (int)done;
+}
+
+int
+sys_mkdir(uint32_t upath)
+{
+    char path[PATH_MAX];
+    int r = get_path(path, upath);
+    if (r < 0)
+        return r;
+    struct inode *ip = fs_create(curproc->cwd, path, T_DIR, &r);
+    if (!ip)
+        return r;
+    inode_put(ip);
+    return 0;
+}
+
+int
+sys_unlink(uint32_t upath)
+{
+    char path[PATH_MAX];
+    int r = get_path(path, upath);
+    if (r < 0)
+        return r;
+    return fs_unlink(curproc->cwd, path);
+}
+
+int
+sys_chdir(uint32_t upath)
+{
+    char path[PATH_MAX];
+    int r = get_path(path, upath);
+    if (r < 0)
+        return r;
+    struct inode *ip = fs_lookup(curproc->cwd, path);
+    if (!ip)
+        return -ENOENT;
+    if (inode_type(ip) != T_DIR) {
+        inode_put(ip);
+        return -ENOTDIR;
+    }
+    inode_put(curproc->cwd);
+    curproc->cwd = ip;
+    return 0;
+}
+
+int
+sys_dup(int fd)
+{
+    struct file *f = fd_file(fd);
+    if (!f)
+        return -EBADF;
+    int nfd = fd_alloc(f);
+    if (nfd >= 0)
+        file_dup(f);
+    return nfd;
+}
+
+int
+sys_dup2(int oldfd, int newfd)
+{
+    struct file *f = fd_file(oldfd);
+    if (!f || newfd < 0 || newfd >= NOFILE)
+        return -EBADF;
+    if (oldfd == newfd)
+        return newfd;
+    if (curproc->ofile[newfd])
+        file_close(curproc->ofile[newfd]);
+    curproc->ofile[newfd] = file_dup(f);
+    return newfd;
+}
+
+int
+sys_pipe(uint32_t ufds)
+{
+    struct file *rf, *wf;
+    int r = pipe_alloc(&rf, &wf);
+    if (r < 0)
+        return r;
+    int fds[2] = {fd_alloc(rf), -1};
+    if (fds[0] >= 0)
+        fds[1] = fd_alloc(wf);
+    if (fds[1] < 0 || copyout(curproc, ufds, fds, sizeof(fds)) < 0) {
+        r = fds[1] < 0 ? -EMFILE : -EFAULT;
+        if (fds[0] >= 0)
+            curproc->ofile[fds[0]] = 0;
+        if (fds[1] >= 0)
+            curproc->ofile[fds[1]] = 0;
+        file_close(rf);
+        file_close(wf);
+        return r;
+    }
+    return 0;
+}
+
+#define MAXARG 32
+#define ARGBYTES 4096 // all argument strings together
+
+// exec(path, argv): argv is a user array of user strings, NULL-terminated.
+// Needs the full frame (SC_FRAME): it sets the EIP and ESP the process
+// returns with.
+int
+sys_exec(uint32_t upath, uint32_t uargv)
+{
+    char path[PATH_MAX];
+    int r = get_path(path, upath);
+    if (r < 0)
+        return r;
+    char *strings = kmalloc(ARGBYTES);
+    if (!strings)
+        return -ENOMEM;
+    char *argv[MAXARG + 1];
+    uint32_t used = 0;
+    int argc = 0;
+    for (;; argc++) {
+        uint32_t uarg;
+        if (argc > MAXARG) {
+            r = -E2BIG;
+            goto out;
+        }
+        if (copyin(curproc, &uarg, uargv + 4 * argc, 4) < 0) {
+            r = -EFAULT;
+            goto out;
+        }
+        if (!uarg)
+            break;
+        r = copyinstr(curproc, strings + used, uarg, ARGBYTES - used);
+        if (r < 0) {
+            r = r == -ENAMETOOLONG ? -E2BIG : r;
+            goto out;
+        }
+        argv[argc] = strings + used;
+        used += r + 1;
+    }
+    argv[argc] = 0;
+    r = exec_into(curproc, path, argv);
+out:
+    kfree(strings);
+    return r;
+}

@@ -1,0 +1,177 @@
+// System calls about processes, memory, time and modes. Each takes its
+// arguments as the registers the program passed (EBX, ECX, ...); pointers
+// are user addresses, used only through copyin/copyout.
+#include "kernel.h"
+#include "frame.h"
+#include "mmu.h"
+#include "proc.h"
+#include "trap.h"
+#include "x86.h"
+
+int
+sys_exit(int status)
+{
+    proc_exit(status & 0xFF);
+}
+
+int
+sys_fork(void)
+{
+    return proc_fork();
+}
+
+int
+sys_wait(uint32_t ustatus)
+{
+    int status = 0;
+    if (ustatus && copyout(curproc, ustatus, &status, sizeof(status)) < 0) // check before blocking
+        return -EFAULT;
+    int pid = proc_wait(&status);
+    if (pid > 0 && ustatus && copyout(curproc, ustatus, &status, sizeof(status)) < 0)
+        return -EFAULT;
+    return pid;
+}
+
+int
+sys_getpid(void)
+{
+    return curproc->pid;
+}
+
+int
+sys_getppid(void)
+{
+    return curproc->parent ? curproc->parent->pid : 0;
+}
+
+int
+sys_kill(int pid)
+{
+    return proc_kill(pid);
+}
+
+// Sleep at least ms milliseconds (whole ticks, rounded up).
+int
+sys_sleep(uint32_t ms)
+{
+    uint32_t n = (ms + MS_PER_TICK - 1) / MS_PER_TICK;
+    pushcli();
+    uint32_t start = ticks;
+    while (ticks - start < n) {
+        if (curproc->killed) {
+            popcli();
+            return -EINTR;
+        }
+        sleep((void *)&ticks);
+    }
+    popcli();
+    return 0;
+}
+
+int
+sys_uptime(void)
+{
+    return (int)(ticks * MS_PER_TICK);
+}
+
+int
+sys_yield(void)
+{
+    yield();
+    return 0;
+}
+
+// Move the break by incr bytes; returns the old break. Growth is reserved
+// lazily for a Umode process (pages arrive on first touch) and allocated and
+// pinned at once for an Smode process (its memory must stay resident).
+int
+sys_sbrk(int incr)
+{
+    struct proc *p = curproc;
+    uint32_t old = p->brk, new = old + (uint32_t)incr;
+    if (incr > 0 && (new < old || new > UHEAPMAX))
+        return -ENOMEM;
+    if (incr < 0 && (new > old || new < p->heap_start))
+        return -EINVAL;
+    uint32_t from = PGROUNDUP(old), to = PGROUNDUP(new);
+    if (to > from) {
+        int r = p->mode == MODE_SMODE ? uvm_alloc(p, from, to, PTE_U | PTE_W)
+                                      : uvm_reserve(p, from, to, PTE_U | PTE_W);
+        if (r < 0)
+            return r;
+    } else if (to < from) {
+        uvm_dealloc(p, to, from);
+    }
+    p->brk = new;
+    return (int)old;
+}
+
+#define PS_MAX 64
+
+int
+sys_procinfo(uint32_t urows, int max)
+{
+    static struct procinfo rows[PS_MAX]; // one caller at a time: the kernel is not preempted
+    if (max < 0)
+        return -EINVAL;
+    int n = proc_list(rows, MIN(max, PS_MAX));
+    if (copyout(curproc, urows, rows, n * sizeof(rows[0])) < 0)
+        return -EFAULT;
+    return n;
+}
+
+int
+sys_switch_supervisor(int pid)
+{
+    return mode_request(pid, MODE_SMODE);
+}
+
+int
+sys_switch_user(int pid)
+{
+    return mode_request(pid, MODE_UMODE);
+}
+
+int
+sys_modeinfo(int pid, uint32_t uinfo)
+{
+    struct proc *p = pid == 0 ? curproc : proc_find(pid);
+    if (!p || pid < 0)
+        return -ESRCH;
+    struct procinfo pi;
+    proc_fill_info(p, &pi);
+    return copyout(curproc, uinfo, &pi, sizeof(pi));
+}
+
+int
+sys_nopromote(void)
+{
+    curproc->may_promote = 0;
+    return 0;
+}
+
+// Only the first process (init, or the program named by init=) may turn
+// the machine off; the status becomes the emulator's exit status.
+int
+sys_poweroff(int status)
+{
+    if (curproc->pid != 1)
+        return -EPERM;
+    poweroff(status);
+}
+
+int
+sys_vmstat(uint32_t uvm)
+{
+    struct vmstat v = {
+        .total_frames = frames_total(),
+        .free_frames = frames_free(),
+        .pinned_frames = frames_pinned(),
+        .swap_slots = swap_slots_total(),
+        .swap_used = swap_slots_used(),
+        .pageins = swap_pageins,
+        .pageouts = swap_pageouts,
+        .heap_used = kheap_used(),
+    };
+    return copyout(curproc, uvm, &v, sizeof(v));
+}

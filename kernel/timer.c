@@ -1,0 +1,63 @@
+// The 8259A interrupt controllers (remapped to vectors 32..47) and the 8253
+// programmable interval timer, which interrupts HZ (100) times a second.
+#include "kernel.h"
+#include "trap.h"
+#include "x86.h"
+
+#define PIC1_CMD 0x20
+#define PIC1_DATA 0x21
+#define PIC2_CMD 0xA0
+#define PIC2_DATA 0xA1
+#define PIC_EOI 0x20
+#define PIT_CH0 0x40
+#define PIT_MODE 0x43
+#define PIT_HZ 1193182 // the PIT's input clock
+
+volatile uint32_t ticks; // timer interrupts since boot
+static uint16_t irqmask = 0xFFFF & ~(1 << 2); // all masked but the cascade
+
+static void
+pic_setmask(void)
+{
+    outb(PIC1_DATA, irqmask & 0xFF);
+    outb(PIC2_DATA, irqmask >> 8);
+}
+
+void
+pic_init(void)
+{
+    outb(PIC1_CMD, 0x11);          // ICW1: edge triggered, cascade, ICW4 follows
+    outb(PIC2_CMD, 0x11);
+    outb(PIC1_DATA, T_IRQ0);       // ICW2: vector base
+    outb(PIC2_DATA, T_IRQ0 + 8);
+    outb(PIC1_DATA, 1 << 2);       // ICW3: slave on IRQ 2
+    outb(PIC2_DATA, 2);
+    outb(PIC1_DATA, 0x01);         // ICW4: 8086 mode
+    outb(PIC2_DATA, 0x01);
+    pic_setmask();
+}
+
+void
+pic_unmask(int irq)
+{
+    irqmask &= ~(1 << irq);
+    pic_setmask();
+}
+
+void
+pic_eoi(int irq)
+{
+    if (irq >= 8)
+        outb(PIC2_CMD, PIC_EOI);
+    outb(PIC1_CMD, PIC_EOI);
+}
+
+void
+timer_init(void)
+{
+    uint16_t divisor = PIT_HZ / HZ;
+    outb(PIT_MODE, 0x34); // channel 0, low then high byte, rate generator
+    outb(PIT_CH0, divisor & 0xFF);
+    outb(PIT_CH0, divisor >> 8);
+    pic_unmask(IRQ_TIMER);
+}

@@ -1,0 +1,198 @@
+// Trap dispatch: the IDT, the C side of every interrupt, exception and
+// `int 0x80`, the double-fault task, and interrupt-enable nesting.
+#include <stddef.h>
+#include "kernel.h"
+#include "mmu.h"
+#include "proc.h"
+#include "trap.h"
+#include "x86.h"
+
+_Static_assert(offsetof(struct trapframe, edi) == TF_EDI, "TF_EDI out of step with trapasm.asm");
+_Static_assert(offsetof(struct trapframe, ebp) == TF_EBP, "TF_EBP out of step");
+_Static_assert(offsetof(struct trapframe, eax) == TF_EAX, "TF_EAX out of step");
+_Static_assert(offsetof(struct trapframe, gs) == TF_GS, "TF_GS out of step");
+_Static_assert(offsetof(struct trapframe, trapno) == TF_TRAPNO, "TF_TRAPNO out of step");
+_Static_assert(offsetof(struct trapframe, err) == TF_ERR, "TF_ERR out of step");
+_Static_assert(offsetof(struct trapframe, eip) == TF_EIP, "TF_EIP out of step");
+_Static_assert(offsetof(struct trapframe, cs) == TF_CS, "TF_CS out of step");
+_Static_assert(offsetof(struct trapframe, eflags) == TF_EFLAGS, "TF_EFLAGS out of step");
+_Static_assert(offsetof(struct trapframe, esp) == TF_ESP, "TF_ESP out of step");
+_Static_assert(offsetof(struct trapframe, ss) == TF_SS, "TF_SS out of step");
+_Static_assert(sizeof(struct trapframe) == TF_SIZE, "TF_SIZE out of step");
+_Static_assert(offsetof(struct trapframe, esp) == TF_KERNEL_SIZE, "TF_KERNEL_SIZE out of step");
+_Static_assert(offsetof(struct tss, esp0) == 4, "trapasm.asm reads TSS.esp0 at offset 4");
+
+static struct gatedesc idt[256];
+extern uint32_t vectors[48];      // trapasm.asm
+extern uint32_t vector_syscall;   // trapasm.asm
+extern struct tss df_tss;         // gdt.c
+
+static void
+set_gate(int n, uint32_t handler, uint16_t sel, int type, int dpl)
+{
+    idt[n] = (struct gatedesc){
+        .off_lo = handler & 0xFFFF,
+        .sel = sel,
+        .type_attr = 0x80 | (dpl << 5) | type,
+        .off_hi = handler >> 16,
+    };
+}
+
+// Every gate is an interrupt gate (IF cleared on entry): alltraps must finish
+// moving an Smode AP's frame to the kernel stack before anything can interrupt
+// it. System calls then turn interrupts back on (syscall.c). Vector 0x80 is
+// reachable from ring 3 (DPL 3); vector 8 is a task gate to the double-fault TSS.
+void
+idt_init(void)
+{
+    for (int i = 0; i < 48; i++)
+        set_gate(i, vectors[i], SEL_KCODE, GATE_INT32, DPL_KERNEL);
+    set_gate(T_DBLFLT, 0, SEL_DFTSS, GATE_TASK, DPL_KERNEL);
+    set_gate(T_SYSCALL, vector_syscall, SEL_KCODE, GATE_INT32, DPL_USER);
+    struct {
+        uint16_t limit;
+        uint32_t base;
+    } __attribute__((packed)) idtr = {sizeof(idt) - 1, (uint32_t)idt};
+    __asm__ volatile("lidt %0" : : "m"(idtr));
+}
+
+// Is tf the outermost frame of a process, that is, did it interrupt AP code
+// (a Umode AP in ring 3 or an Smode AP in ring 0)? Such a frame ends exactly
+// at the top of the kernel stack; a frame of interrupted kernel code lies
+// below it. (No kernel code runs with interrupts on in the top TF_SIZE bytes
+// of a kernel stack: that slot is reserved for this frame, see fcall.asm.)
+int
+tf_from_ap(struct trapframe *tf)
+{
+    if (SEL_RPL(tf->cs) == DPL_USER)
+        return 1;
+    return (uint32_t)tf + TF_SIZE == tss.esp0 && curproc != 0;
+}
+
+// Interrupt-enable nesting: pushcli/popcli pairs may nest; the outermost
+// popcli restores the IF the outermost pushcli found.
+void
+pushcli(void)
+{
+    uint32_t eflags = read_eflags();
+    cli();
+    if (cpu.ncli++ == 0)
+        cpu.intena = eflags & FL_IF;
+}
+
+void
+popcli(void)
+{
+    if (read_eflags() & FL_IF)
+        panic("popcli: interrupts enabled");
+    if (--cpu.ncli < 0)
+        panic("popcli: unbalanced");
+    if (cpu.ncli == 0 && cpu.intena)
+        sti();
+}
+
+// The C side of every entry but the function receiver's fast path. Runs on
+// the kernel stack with interrupts off. For a frame from AP code, this is
+// also where the process may be killed or preempted on the way out.
+void
+trap(struct trapframe *tf)
+{
+    struct proc *p = curproc;
+
+    if (tf->trapno == T_SYSCALL) {
+        syscall(tf); // its tail (mode switch, kill, resched) is in syscall_tail
+        return;
+    }
+
+    int from_ap = tf_from_ap(tf);
+    if (tf->trapno >= T_IRQ0 && tf->trapno < T_IRQ0 + 16) {
+        int irq = tf->trapno - T_IRQ0;
+        switch (irq) {
+        case IRQ_TIMER:
+            ticks++;
+            wakeup((void *)&ticks);
+            break;
+        case IRQ_KBD:
+            kbd_intr();
+            break;
+        case IRQ_COM1:
+            uart_intr();
+            break;
+        case IRQ_IDE:
+            break;
+        default: // spurious IRQ 7 or 15, or one nobody enabled: ignore
+            break;
+        }
+        pic_eoi(irq);
+    } else if (tf->trapno == T_PGFLT && p && vm_fault(p, rcr2(), tf->err & 2) == 0) {
+        // demand paging resolved it (lazy page or page on swap)
+    } else if (from_ap) {
+        proc_kill_fault(tf); // a fault in AP code kills only that process
+    } else {
+        panic_trap(tf);
+    }
+
+    if (!p)
+        return;
+    if (from_ap) {
+        // Kernel code is never preempted; AP code in either ring is.
+        if (p->killed)
+            proc_exit(p->killed);
+        if (tf->trapno == T_IRQ0 + IRQ_TIMER && p->state == RUNNING)
+            yield();
+    } else if (tf->trapno == T_IRQ0 + IRQ_TIMER) {
+        p->tail_work |= TW_RESCHED; // yield at the tail of this system call
+    }
+}
+
+// The double-fault task's C side. The main TSS holds the interrupted state.
+// An Smode AP that overflowed its stack (ring 0, ESP below KERNBASE) is
+// killed: rewrite the main task's state so that the task return resumes in
+// df_kill on the process's empty kernel stack. Anything else is a kernel bug.
+void double_fault(void);
+static void df_kill(void);
+static uint32_t df_eip, df_esp; // where the Smode AP was when it double-faulted
+
+void
+double_fault(void)
+{
+    struct proc *p = curproc;
+    if (p && p->mode == MODE_SMODE && SEL_RPL(tss.cs) == 0 && tss.esp < KERNBASE) {
+        df_eip = tss.eip;
+        df_esp = tss.esp;
+        tss.eip = (uint32_t)df_kill;
+        tss.cs = SEL_KCODE;
+        tss.esp = tss.esp0;
+        tss.ebp = 0;
+        tss.ss = tss.ds = tss.es = SEL_KDATA;
+        tss.fs = tss.gs = 0;
+        tss.eflags = 0x2; // interrupts off
+        df_tss.eflags |= FL_NT; // task return to the main TSS (already set by the CPU)
+        return;
+    }
+    panicking++;
+    printk("\nPANIC: double fault (vector 8) in the kernel\n");
+    printk("eip 0x%08x  cs 0x%x (ring %u)  eflags 0x%08x\n", tss.eip, tss.cs, tss.cs & 3, tss.eflags);
+    uint32_t off;
+    const char *name = ksym_lookup(tss.eip, &off);
+    if (name)
+        printk("  in %s+0x%x\n", name, off);
+    printk("esp 0x%08x  ss 0x%x  cr2 0x%08x\n", tss.esp, tss.ss, rcr2());
+    printk("eax %08x ebx %08x ecx %08x edx %08x\n", tss.eax, tss.ebx, tss.ecx, tss.edx);
+    printk("esi %08x edi %08x ebp %08x\n", tss.esi, tss.edi, tss.ebp);
+    if (p)
+        printk("current process: pid %d (%s)\n", p->pid, p->name);
+    printk("--- end of panic; the machine halts ---\n");
+    poweroff(POWER_PANIC);
+}
+
+// Resumed by the double-fault task in place of the overflowing Smode AP.
+static void
+df_kill(void)
+{
+    struct proc *p = curproc;
+    printk("pid %d (%s): killed by double fault (vector %d) at eip 0x%08x, esp 0x%08x: "
+           "Smode stack overflow\n",
+           p->pid, p->name, T_DBLFLT, df_eip, df_esp);
+    proc_exit(WAIT_KILLED_BIT | T_DBLFLT);
+}

@@ -1,0 +1,75 @@
+// The one trap-frame layout. Every entry into the kernel (exception, IRQ,
+// `int 0x80`, and the function receiver when it needs a frame) leaves exactly
+// this on the process's kernel stack; one exit path (trapasm.asm: trapret) reads
+// the saved CS to decide how to go back. Picture in docs/architecture.md.
+//
+//   high  +--------+ <- TSS.esp0 (top of the kernel stack) for an AP frame
+//         |   ss   |  \ only in an AP frame: ring 3, or an Smode AP in ring 0
+//         |   esp  |  / (a frame of interrupted kernel code stops at eflags)
+//         | eflags |
+//         |   cs   |  <- ring 3 (Umode) or ring 0 (Smode AP, or the kernel)
+//         |   eip  |
+//         |   err  |  error code (0 when the CPU pushes none)
+//         | trapno |  vector
+//         | ds..gs |  4 words
+//         | eax .. |  pusha: eax ecx edx ebx (esp) ebp esi edi
+//   low   +--------+ <- struct trapframe *tf
+#ifndef TRAP_H
+#define TRAP_H
+
+#include <stdint.h>
+
+struct trapframe {
+    // pusha
+    uint32_t edi, esi, ebp, oesp, ebx, edx, ecx, eax;
+    // data segment registers
+    uint32_t gs, fs, es, ds;
+    uint32_t trapno, err;
+    // pushed by the CPU (or by the stub for an Smode AP)
+    uint32_t eip, cs, eflags;
+    // AP frames only
+    uint32_t esp, ss;
+};
+
+// Offsets for trapasm.asm and fcall.asm; kept in step by _Static_assert in trap.c.
+#define TF_EDI 0
+#define TF_EBP 8
+#define TF_EAX 28
+#define TF_GS 32
+#define TF_TRAPNO 48
+#define TF_ERR 52
+#define TF_EIP 56
+#define TF_CS 60
+#define TF_EFLAGS 64
+#define TF_ESP 68
+#define TF_SS 72
+#define TF_SIZE 76       // an AP frame
+#define TF_KERNEL_SIZE 68 // a frame of interrupted kernel code (no esp/ss)
+
+// Vectors
+#define T_DIVIDE 0
+#define T_DEBUG 1
+#define T_NMI 2
+#define T_BRKPT 3
+#define T_OFLOW 4
+#define T_BOUND 5
+#define T_ILLOP 6
+#define T_DEVICE 7
+#define T_DBLFLT 8
+#define T_TSS 10
+#define T_SEGNP 11
+#define T_STACK 12
+#define T_GPFLT 13
+#define T_PGFLT 14
+#define T_FPERR 16
+#define T_ALIGN 17
+#define T_MCHK 18
+#define T_SIMDERR 19
+#define T_IRQ0 32        // PIC IRQs are remapped to 32..47
+#define IRQ_TIMER 0
+#define IRQ_KBD 1
+#define IRQ_COM1 4
+#define IRQ_IDE 14
+#define T_SYSCALL 0x80   // the interrupt receiver
+
+#endif

@@ -1,0 +1,168 @@
+; Every way into the kernel except the function receiver starts here: the
+; exception and IRQ vectors and the interrupt receiver (int 0x80). They all
+; build the one trap frame (kernel/trap.h) and leave through trapret, which
+; chooses the way back by the saved CS (docs/dmsm.md, "the four exit paths").
+
+%include "asmdefs.inc"
+
+section .note.GNU-stack noalloc noexec nowrite progbits
+section .text
+
+extern trap, tss, double_fault
+
+; A stub per vector. The CPU pushes an error code for some exceptions only;
+; the others push a 0 so that the frame has the same layout in every case.
+%macro VECTOR_NOERR 1
+vector%1:
+    push 0
+    push %1
+    jmp alltraps
+%endmacro
+%macro VECTOR_ERR 1
+vector%1:
+    push %1
+    jmp alltraps
+%endmacro
+
+%assign v 0
+%rep 48
+  %if v == 8 || (v >= 10 && v <= 14) || v == 17
+    VECTOR_ERR v
+  %else
+    VECTOR_NOERR v
+  %endif
+%assign v v + 1
+%endrep
+VECTOR_NOERR 128                   ; T_SYSCALL (0x80), the interrupt receiver
+
+; The stubs' addresses, for idt_init (trap.c).
+section .rodata
+global vectors
+vectors:
+%assign v 0
+%rep 48
+    dd vector%+v
+%assign v v + 1
+%endrep
+global vector_syscall
+vector_syscall:
+    dd vector128
+
+section .text
+; alltraps: turn what the CPU pushed into the common trap frame.
+;
+; Interrupts are off (every gate is an interrupt gate). Three cases, told apart
+; by the saved CS and by the stack pointer (the paper's stack-pointer test):
+;  1. ring 3: the CPU switched to TSS.esp0 and pushed SS, ESP: an AP frame.
+;  2. ring 0 and ESP below KERNBASE: an Smode AP's code was interrupted. The
+;     CPU pushed EFLAGS, CS, EIP on the AP's own stack. Move them to the top of
+;     the kernel stack and add the AP's ESP and SS, so the frame looks exactly
+;     like case 1:
+;          AP stack                         kernel stack (TSS.esp0 = top)
+;        | ...      |                      |  ss = KDATA | <- top
+;        | eflags   |  ---- copied ---->   |  esp (AP)   |
+;        | cs       |                      |  eflags     |
+;        | eip      |                      |  cs, eip    |
+;        | err      |                      |  err        |
+;   esp->| trapno   |                      |  trapno     | <- esp afterwards
+;  3. ring 0 and ESP at or above KERNBASE: the kernel itself was interrupted.
+;     The frame stays where it is, without ESP and SS; it is never preempted.
+global alltraps
+alltraps:
+    test byte [esp + 12], 3         ; RPL of the saved CS (after trapno, err, eip)
+    jnz .build                      ; case 1
+    cmp esp, KERNBASE
+    jae .build                      ; case 3
+    ; case 2: move to the kernel stack (both scratch registers go on the AP stack)
+    push eax
+    push ebx
+    mov eax, [tss + 4]              ; TSS.esp0
+    sub eax, TF_SIZE                ; eax = where the frame will start
+    mov ebx, [esp + 8]
+    mov [eax + TF_TRAPNO], ebx
+    mov ebx, [esp + 12]
+    mov [eax + TF_ERR], ebx
+    mov ebx, [esp + 16]
+    mov [eax + TF_EIP], ebx
+    mov ebx, [esp + 20]
+    mov [eax + TF_CS], ebx
+    mov ebx, [esp + 24]
+    mov [eax + TF_EFLAGS], ebx
+    lea ebx, [esp + 28]             ; the AP's ESP before the interrupt
+    mov [eax + TF_ESP], ebx
+    mov dword [eax + TF_SS], SEL_KDATA
+    mov ebx, esp                    ; ebx -> saved ebx, eax on the AP stack
+    lea esp, [eax + TF_TRAPNO]      ; now on the kernel stack, at trapno
+    mov eax, [ebx + 4]
+    mov ebx, [ebx]
+.build:
+    push ds
+    push es
+    push fs
+    push gs
+    pusha
+    mov ax, SEL_KDATA               ; ring 3 may have left anything in DS, ES
+    mov ds, ax
+    mov es, ax
+    push esp                        ; struct trapframe *
+    call trap
+    add esp, 4
+    ; fall through
+
+; trapret: the one exit path, chosen by the frame's saved CS (not by how the
+; frame was entered), with ESP pointing at a struct trapframe.
+;  - CS ring 3: iret pops EIP, CS, EFLAGS, ESP, SS: back to a Umode AP.
+;  - CS ring 0 and the frame is the process's outermost (it ends at TSS.esp0):
+;    an Smode AP. A same-ring iret pops only EIP, CS, EFLAGS and does not load
+;    ESP, so write those three words just below the AP's ESP, switch to that
+;    stack and iret there:
+;          AP stack after the writes
+;        | ...       | <- AP's ESP (frame.esp)
+;        | eflags    |
+;        | cs        |
+;        | eip       | <- ESP for the iret
+;  - otherwise: interrupted kernel code: plain iret.
+global trapret
+trapret:
+    cli
+    test byte [esp + TF_CS], 3
+    jnz .plain
+    lea eax, [esp + TF_SIZE]
+    cmp eax, [tss + 4]
+    jne .plain                      ; nested kernel frame
+    mov eax, [esp + TF_ESP]
+    sub eax, 12
+    mov ebx, [esp + TF_EIP]
+    mov [eax], ebx
+    mov ebx, [esp + TF_CS]
+    mov [eax + 4], ebx
+    mov ebx, [esp + TF_EFLAGS]
+    mov [eax + 8], ebx
+    mov [esp + TF_ESP], eax         ; where ESP goes for the iret
+    popa
+    pop gs
+    pop fs
+    pop es
+    pop ds
+    mov esp, [esp + TF_ESP - TF_TRAPNO]
+    iretd
+.plain:
+    popa
+    pop gs
+    pop fs
+    pop es
+    pop ds
+    add esp, 8                      ; trapno, err
+    iretd
+
+; The double-fault task (a task gate on vector 8, with its own TSS and stack):
+; a fault that finds no usable stack, such as an Smode AP overflowing its
+; stack, lands here instead of triple-faulting. double_fault() inspects the
+; interrupted state saved in the main TSS. iret returns to that task (NT is
+; set); the next double fault starts again after the iret, hence the loop.
+global df_task_entry
+df_task_entry:
+    add esp, 4                      ; the error code (always 0 for #DF)
+    call double_fault
+    iretd
+    jmp df_task_entry

@@ -1,0 +1,117 @@
+// Structures and constants shared by the kernel and user programs.
+#ifndef UAPI_ABI_H
+#define UAPI_ABI_H
+
+// ---- files ----
+#define O_RDONLY 0x000
+#define O_WRONLY 0x001
+#define O_RDWR 0x002
+#define O_ACCMODE 0x003
+#define O_CREAT 0x040
+#define O_TRUNC 0x200
+#define O_APPEND 0x400
+
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+
+#define T_FILE 1 // stat.type: regular file
+#define T_DIR 2  // directory
+#define T_DEV 3  // device (the console)
+
+#define NAME_MAX 59  // longest file-name component
+#define PATH_MAX 256 // longest path, with its NUL
+
+struct stat {
+    unsigned int ino;   // inode number
+    unsigned int type;  // T_FILE, T_DIR, T_DEV
+    unsigned int nlink; // number of directory entries naming it
+    unsigned int size;  // bytes (for a directory: number of entries * sizeof(struct dirent))
+};
+
+// getdents(fd, buf, len) fills buf with whole struct dirent records.
+struct dirent {
+    unsigned int ino;
+    char name[NAME_MAX + 1];
+};
+
+// ---- processes ----
+#define PROC_NAME_MAX 16
+
+// Process states as procinfo reports them.
+#define PS_UNUSED 0
+#define PS_EMBRYO 1
+#define PS_SLEEPING 2
+#define PS_RUNNABLE 3
+#define PS_RUNNING 4
+#define PS_ZOMBIE 5
+
+// Run modes (the paper's Umode / Smode process).
+#define MODE_UMODE 0
+#define MODE_SMODE 1
+#define MODE_NONE (-1) // no request pending
+
+// One row of the process list (procinfo), also used by modeinfo.
+struct procinfo {
+    int pid;
+    int ppid;
+    int state;              // PS_*
+    int mode;               // MODE_UMODE or MODE_SMODE
+    int pending;            // requested mode not yet applied, or MODE_NONE
+    int may_promote;        // 1 if this process may call switch_supervisor
+    int refused;            // last request refused: negative errno, else 0
+    unsigned int size;      // bytes of user memory (program + heap + stack)
+    unsigned int resident;  // resident user pages
+    unsigned int swapped;   // user pages on swap
+    unsigned int pinned;    // pinned user pages
+    unsigned int faults;    // page faults taken
+    unsigned int pageins;   // pages read back from swap
+    unsigned int pageouts;  // pages written to swap
+    unsigned int switches;  // mode switches applied
+    char name[PROC_NAME_MAX];
+};
+
+// System-wide memory figures (vmstat).
+struct vmstat {
+    unsigned int total_frames;  // physical frames managed by the allocator
+    unsigned int free_frames;
+    unsigned int pinned_frames; // frames with a pin count above zero
+    unsigned int swap_slots;    // swap capacity in pages (0: no swap device)
+    unsigned int swap_used;
+    unsigned int pageins;       // since boot
+    unsigned int pageouts;
+    unsigned int heap_used;     // kernel heap bytes in use
+};
+
+// ---- the coexistence control area (paper, section 4.1, method b) ----
+// One page at MODEPAGE in every process, mapped by exec: user-readable,
+// not user-writable. libsys reads the flag on every system call.
+#define MODEPAGE 0xBFFFF000u
+#define MODEPAGE_MAGIC 0x4D534D44u // "DMSM"
+
+struct modepage {
+    unsigned int magic;  // MODEPAGE_MAGIC
+    unsigned int mode;   // the mode flag: MODE_UMODE or MODE_SMODE
+    unsigned int fcall;  // address of the kernel's function receiver
+    unsigned int floor;  // address of a kernel routine for bench's floor (kfloor_getpid)
+    unsigned int pid;    // the owner's pid (for checks and teaching)
+};
+
+// Offsets of struct modepage for assembly (checked by _Static_assert in kernel/mode.c).
+#define MP_MAGIC 0
+#define MP_MODE 4
+#define MP_FCALL 8
+#define MP_FLOOR 12
+
+#endif
+
+// ---- wait status ----
+// A normal exit gives the exit code (0..255). A process killed by the kernel
+// gives WAIT_KILLED_BIT | vector for a fault (14: page fault, 13: GPF, 0: divide
+// error, 6: invalid opcode, 8: double fault) or WAIT_KILLED_BIT | KILLED_BY_KILL
+// when another process killed it with kill().
+#define WAIT_KILLED_BIT 0x100
+#define KILLED_BY_KILL 0xFF
+#define WIFKILLED(s) (((s) & WAIT_KILLED_BIT) != 0)
+#define WKILLVEC(s) ((s) & 0xFF)
+#define WEXITSTATUS(s) ((s) & 0xFF)

@@ -1,0 +1,34 @@
+// Error codes. System calls return them negated (-EFAULT); libsys passes
+// them through unchanged, so a program tests `r < 0` and prints strerror(-r).
+#ifndef UAPI_ERRNO_H
+#define UAPI_ERRNO_H
+
+#define EPERM 1    // operation not permitted (e.g. promotion without the right)
+#define ENOENT 2   // no such file or directory
+#define ESRCH 3    // no such process
+#define EINTR 4    // interrupted (the process was killed while sleeping)
+#define EIO 5      // I/O error (swap device)
+#define E2BIG 7    // argument list too long
+#define ENOEXEC 8  // not an executable this kernel can load
+#define EBADF 9    // bad file descriptor
+#define ECHILD 10  // no child processes
+#define EAGAIN 11  // resource temporarily unavailable (process table full)
+#define ENOMEM 12  // out of memory
+#define EFAULT 14  // bad address
+#define EBUSY 16   // busy (directory not empty, ...)
+#define EEXIST 17  // file exists
+#define ENOTDIR 20 // not a directory
+#define EISDIR 21  // is a directory
+#define EINVAL 22  // invalid argument
+#define EMFILE 24  // too many open files in this process
+#define ENFILE 23  // file table full
+#define ENOSPC 28  // no space left (swap)
+#define ESPIPE 29  // illegal seek (pipe)
+#define EPIPE 32   // write to a pipe with no reader
+#define ERANGE 34  // result out of range
+#define ENAMETOOLONG 36 // path or name too long
+#define ENOSYS 38  // no such system call
+#define ENOTEMPTY 39 // directory not empty
+#define EALREADY 114 // mode switch: the process already has that mode
+
+#endif

@@ -1,0 +1,439 @@
+// Virtual memory: the kernel's page directory, per-process address spaces,
+// checked copies between kernel and user space, and the page-fault side of
+// demand paging (lazy pages here, pages on swap in swap.c).
+//
+// Every page directory maps the kernel above KERNBASE with 4 MiB pages,
+// supervisor-only (the same directory entries in every process); user space
+// lies below. A user page's frame records its owner and address (frame.h),
+// and while the process is Smode the frame is pinned.
+#include "kernel.h"
+#include "frame.h"
+#include "mmu.h"
+#include "proc.h"
+#include "x86.h"
+
+uint32_t *kpgdir; // the kernel's own page directory (no user space)
+extern struct tss df_tss;
+
+// Build the kernel page directory: all RAM direct-mapped at KERNBASE.
+void
+kvm_init(void)
+{
+    uint32_t pa = frame_alloc();
+    if (!pa)
+        panic("kvm_init: out of memory");
+    kpgdir = P2V(pa);
+    for (uint32_t a = 0; a < phystop; a += 4u << 20)
+        kpgdir[PDX(KERNBASE + a)] = a | PTE_P | PTE_W | PTE_PS;
+    df_tss.cr3 = pa; // the double-fault task uses it
+    kvm_switch();
+}
+
+// Run on the kernel's page directory (no process's user space).
+void
+kvm_switch(void)
+{
+    lcr3(V2P(kpgdir));
+}
+
+// A new page directory with the kernel half and an empty user half.
+// Returns 0 when out of memory.
+uint32_t *
+uvm_create(void)
+{
+    uint32_t pa = frame_alloc();
+    if (!pa)
+        return 0;
+    uint32_t *pgdir = P2V(pa);
+    for (uint32_t i = PDX(KERNBASE); i < NPDENTRIES; i++)
+        pgdir[i] = kpgdir[i];
+    return pgdir;
+}
+
+// The page-table entry for va in pgdir, creating the page table if create is
+// set. Returns 0 if there is none (or no memory for one). User half only.
+uint32_t *
+walk(uint32_t *pgdir, uint32_t va, int create)
+{
+    ASSERT(va < KERNBASE);
+    uint32_t *pde = &pgdir[PDX(va)];
+    if (!(*pde & PTE_P)) {
+        if (!create)
+            return 0;
+        uint32_t pa = frame_alloc();
+        if (!pa)
+            return 0;
+        *pde = pa | PTE_P | PTE_W | PTE_U; // pages decide their own protection
+    }
+    uint32_t *pt = P2V(PTE_ADDR(*pde));
+    return &pt[PTX(va)];
+}
+
+// Record that frame pa now holds p's page at va, and pin it if p is Smode
+// (an Smode process's memory is never paged out).
+static void
+frame_set_user(struct proc *p, uint32_t va, uint32_t pa)
+{
+    struct frame *f = &frames[pa / PGSIZE];
+    f->flags |= FRAME_USER;
+    f->owner = p;
+    f->va = va;
+    if (p->mode == MODE_SMODE)
+        frame_pin(pa);
+}
+
+// Forget a user page's frame: unpin it if p is Smode, and free it.
+static void
+frame_drop_user(struct proc *p, uint32_t pa)
+{
+    if (p->mode == MODE_SMODE)
+        frame_unpin(pa);
+    frames[pa / PGSIZE].flags &= ~FRAME_USER;
+    frame_free(pa);
+}
+
+// Map frame pa at va in p's space with perm (PTE_W and/or PTE_U).
+int
+uvm_map(uint32_t *pgdir, uint32_t va, uint32_t pa, uint32_t perm)
+{
+    uint32_t *pte = walk(pgdir, va, 1);
+    if (!pte)
+        return -ENOMEM;
+    if (*pte & PTE_P)
+        panic("uvm_map: 0x%08x already mapped", va);
+    *pte = pa | perm | PTE_P;
+    return 0;
+}
+
+// Give p fresh zeroed pages for [from, to) with perm. On failure nothing of
+// the range stays allocated and -ENOMEM is returned.
+int
+uvm_alloc(struct proc *p, uint32_t from, uint32_t to, uint32_t perm)
+{
+    for (uint32_t va = PGROUNDDOWN(from); va < to; va += PGSIZE) {
+        uint32_t pa = page_alloc_for_user();
+        if (!pa || uvm_map(p->pgdir, va, pa, perm) < 0) {
+            if (pa)
+                frame_free(pa);
+            uvm_dealloc(p, from, va);
+            return -ENOMEM;
+        }
+        frame_set_user(p, va, pa);
+    }
+    return 0;
+}
+
+// Reserve [from, to) for p without memory: each page is allocated on its
+// first touch (vm_fault). Used for the Umode stack and the heap.
+int
+uvm_reserve(struct proc *p, uint32_t from, uint32_t to, uint32_t perm)
+{
+    for (uint32_t va = PGROUNDDOWN(from); va < to; va += PGSIZE) {
+        uint32_t *pte = walk(p->pgdir, va, 1);
+        if (!pte) {
+            uvm_dealloc(p, from, va);
+            return -ENOMEM;
+        }
+        ASSERT(*pte == 0);
+        *pte = PTE_LAZY | perm;
+    }
+    return 0;
+}
+
+// Release p's pages in [from, to), resident, lazy or on swap.
+void
+uvm_dealloc(struct proc *p, uint32_t from, uint32_t to)
+{
+    for (uint32_t va = PGROUNDDOWN(from); va < to; va += PGSIZE) {
+        uint32_t *pte = walk(p->pgdir, va, 0);
+        if (!pte)
+            continue;
+        if (*pte & PTE_P)
+            frame_drop_user(p, PTE_ADDR(*pte));
+        else if (*pte & PTE_SWAP)
+            swap_free_slot(PTE_ADDR(*pte) >> 12);
+        *pte = 0;
+        if (V2P(p->pgdir) == rcr3())
+            invlpg(va);
+    }
+}
+
+// Call fn on every user page-table entry of pgdir that is in use (present,
+// lazy or swapped). Stops early and returns fn's value when it is non-zero.
+int
+uvm_each(uint32_t *pgdir, int (*fn)(uint32_t va, uint32_t *pte, void *arg), void *arg)
+{
+    for (uint32_t i = 0; i < PDX(KERNBASE); i++) {
+        if (!(pgdir[i] & PTE_P))
+            continue;
+        uint32_t *pt = P2V(PTE_ADDR(pgdir[i]));
+        for (uint32_t j = 0; j < NPTENTRIES; j++) {
+            if (!pt[j])
+                continue;
+            int r = fn(((uint32_t)i << 22) | ((uint32_t)j << 12), &pt[j], arg);
+            if (r)
+                return r;
+        }
+    }
+    return 0;
+}
+
+static int
+free_one(uint32_t va, uint32_t *pte, void *arg)
+{
+    struct proc *p = arg;
+    if (va == MODEPAGE)
+        frame_unpin(PTE_ADDR(*pte)); // its pin for life (mode_init_modepage)
+    if (*pte & PTE_P)
+        frame_drop_user(p, PTE_ADDR(*pte));
+    else if (*pte & PTE_SWAP)
+        swap_free_slot(PTE_ADDR(*pte) >> 12);
+    *pte = 0;
+    return 0;
+}
+
+// Free all of p's user memory, its page tables and its page directory.
+// p must not be running on this directory (exit switches to kpgdir first).
+void
+uvm_free(struct proc *p)
+{
+    if (!p->pgdir)
+        return;
+    ASSERT(rcr3() != V2P(p->pgdir));
+    uvm_each(p->pgdir, free_one, p);
+    for (uint32_t i = 0; i < PDX(KERNBASE); i++)
+        if (p->pgdir[i] & PTE_P)
+            frame_free(PTE_ADDR(p->pgdir[i]));
+    frame_free(V2P(p->pgdir));
+    p->pgdir = 0;
+    p->modepage = 0;
+}
+
+struct copy_arg {
+    struct proc *child, *parent;
+};
+
+static int
+copy_one(uint32_t va, uint32_t *pte, void *arg)
+{
+    struct copy_arg *c = arg;
+    if (va == MODEPAGE)
+        return 0; // the child gets its own control area (mode_init_modepage)
+    uint32_t *cpte = walk(c->child->pgdir, va, 1);
+    if (!cpte)
+        return -ENOMEM;
+    if (!(*pte & (PTE_P | PTE_SWAP))) { // lazy: still nothing to copy
+        *cpte = *pte;
+        return 0;
+    }
+    uint32_t pa = page_alloc_for_user();
+    if (!pa)
+        return -ENOMEM;
+    int r = *pte & PTE_P ? (memcpy(P2V(pa), P2V(PTE_ADDR(*pte)), PGSIZE), 0)
+                         : swap_read_copy(PTE_ADDR(*pte) >> 12, pa);
+    if (r < 0) {
+        frame_free(pa);
+        return r;
+    }
+    *cpte = pa | (*pte & (PTE_U | PTE_W)) | PTE_P;
+    frame_set_user(c->child, va, pa);
+    return 0;
+}
+
+// Copy the parent's user memory into the child's fresh directory (fork).
+// Pages on swap are read into the child's copy. Returns 0 or -ENOMEM; on
+// failure the caller frees the child's partial copy with uvm_free.
+int
+uvm_copy(struct proc *child, struct proc *parent)
+{
+    struct copy_arg c = {child, parent};
+    return uvm_each(parent->pgdir, copy_one, &c);
+}
+
+// Make p the running address space: its kernel stack in the TSS, its
+// page directory in CR3.
+void
+switchuvm(struct proc *p)
+{
+    pushcli();
+    tss_set_kstack((uint32_t)p->kstack + KSTACK_SIZE, V2P(p->pgdir));
+    lcr3(V2P(p->pgdir));
+    popcli();
+}
+
+// The kernel address of user address va in p, making the page resident
+// first (lazy or swapped page); 0 if va is not a valid user address for the
+// access (write: needs a writable page).
+static uint8_t *
+uva2ka(struct proc *p, uint32_t va, int write)
+{
+    if (va < USERBASE || va >= KERNBASE)
+        return 0;
+    uint32_t *pte = walk(p->pgdir, va, 0);
+    if (!pte || !*pte)
+        return 0;
+    if (!(*pte & PTE_P) && vm_fault(p, va, write) < 0)
+        return 0;
+    if (!(*pte & PTE_U) || (write && !(*pte & PTE_W)))
+        return 0;
+    *pte |= PTE_A | (write ? PTE_D : 0); // the kernel's access counts as a use
+    return (uint8_t *)P2V(PTE_ADDR(*pte)) + (va & (PGSIZE - 1));
+}
+
+// Copy n bytes from user address uva of p into kernel buffer dst.
+// Every page is checked against p's page table: -EFAULT if any byte is not
+// readable user memory. The single place where the kernel reads user memory.
+int
+copyin(struct proc *p, void *dst, uint32_t uva, uint32_t n)
+{
+    uint8_t *d = dst;
+    if (uva + n < uva)
+        return -EFAULT;
+    while (n > 0) {
+        uint8_t *k = uva2ka(p, uva, 0);
+        if (!k)
+            return -EFAULT;
+        uint32_t chunk = MIN(n, PGSIZE - (uva & (PGSIZE - 1)));
+        memcpy(d, k, chunk);
+        d += chunk, uva += chunk, n -= chunk;
+    }
+    return 0;
+}
+
+// Copy n bytes from kernel buffer src to user address uva of p (writable
+// user pages only), or -EFAULT. The single place the kernel writes user memory.
+int
+copyout(struct proc *p, uint32_t uva, const void *src, uint32_t n)
+{
+    const uint8_t *s = src;
+    if (uva + n < uva)
+        return -EFAULT;
+    while (n > 0) {
+        uint8_t *k = uva2ka(p, uva, 1);
+        if (!k)
+            return -EFAULT;
+        uint32_t chunk = MIN(n, PGSIZE - (uva & (PGSIZE - 1)));
+        memcpy(k, s, chunk);
+        s += chunk, uva += chunk, n -= chunk;
+    }
+    return 0;
+}
+
+// Copy a NUL-terminated string of at most max bytes (NUL included) from
+// user space. Returns its length, -EFAULT, or -ENAMETOOLONG.
+int
+copyinstr(struct proc *p, char *dst, uint32_t uva, uint32_t max)
+{
+    for (uint32_t i = 0; i < max; i++) {
+        uint8_t *k = uva2ka(p, uva + i, 0);
+        if (!k)
+            return -EFAULT;
+        dst[i] = (char)*k;
+        if (!*k)
+            return (int)i;
+    }
+    return -ENAMETOOLONG;
+}
+
+// A page fault at user address va in process p (from its code, or from the
+// kernel's copyin/copyout on its behalf). Makes a lazy page or a page on
+// swap resident. Returns 0 if the access can be retried, -EFAULT if va is
+// simply a bad address for this access, -ENOMEM if no memory can be had.
+int
+vm_fault(struct proc *p, uint32_t va, int write)
+{
+    if (va >= KERNBASE || !p->pgdir)
+        return -EFAULT;
+    uint32_t *pte = walk(p->pgdir, va, 0);
+    if (!pte || (*pte & PTE_P) || !(*pte & (PTE_LAZY | PTE_SWAP)))
+        return -EFAULT; // unmapped, or a protection fault on a present page
+    if (write && !(*pte & PTE_W))
+        return -EFAULT;
+    p->faults++;
+    uint32_t pa = page_alloc_for_user();
+    if (!pa)
+        return -ENOMEM;
+    if (*pte & PTE_SWAP) {
+        int r = swap_in(p, PTE_ADDR(*pte) >> 12, pa);
+        if (r < 0) {
+            frame_free(pa);
+            return r;
+        }
+    }
+    *pte = pa | (*pte & (PTE_U | PTE_W)) | PTE_P;
+    frame_set_user(p, PGROUNDDOWN(va), pa);
+    return 0;
+}
+
+static int
+count_one(uint32_t va, uint32_t *pte, void *arg)
+{
+    struct procinfo *pi = arg;
+    (void)va;
+    if (*pte & PTE_P) {
+        pi->resident++;
+        if (frame_pincount(PTE_ADDR(*pte)) > 0)
+            pi->pinned++;
+    } else if (*pte & PTE_SWAP) {
+        pi->swapped++;
+    }
+    pi->size += PGSIZE;
+    return 0;
+}
+
+// Fill the memory figures of pi for p: size, resident, swapped, pinned.
+void
+vm_count(struct proc *p, struct procinfo *pi)
+{
+    pi->size = pi->resident = pi->swapped = pi->pinned = 0;
+    if (p->pgdir)
+        uvm_each(p->pgdir, count_one, pi);
+}
+
+static int
+fault_in_one(uint32_t va, uint32_t *pte, void *arg)
+{
+    struct proc *p = arg;
+    if (*pte & PTE_P)
+        return 0;
+    return vm_fault(p, va, 0);
+}
+
+static int
+pin_one(uint32_t va, uint32_t *pte, void *arg)
+{
+    (void)va, (void)arg;
+    ASSERT(*pte & PTE_P);
+    frame_pin(PTE_ADDR(*pte));
+    return 0;
+}
+
+static int
+unpin_one(uint32_t va, uint32_t *pte, void *arg)
+{
+    (void)va, (void)arg;
+    if (*pte & PTE_P)
+        frame_unpin(PTE_ADDR(*pte));
+    return 0;
+}
+
+// Make every page of p's user space resident (lazy pages allocated, swapped
+// pages read back) and pin each once. Called before p becomes Smode, with p
+// still Umode. Returns 0, or -ENOMEM with nothing pinned.
+int
+uvm_pin_all(struct proc *p)
+{
+    ASSERT(p->mode == MODE_UMODE);
+    int r = uvm_each(p->pgdir, fault_in_one, p);
+    if (r < 0)
+        return r;
+    uvm_each(p->pgdir, pin_one, 0);
+    return 0;
+}
+
+// Drop the pins uvm_pin_all (and Smode growth) took: p is becoming Umode.
+void
+uvm_unpin_all(struct proc *p)
+{
+    uvm_each(p->pgdir, unpin_one, 0);
+}

@@ -1,0 +1,25 @@
+// vmstat: prints the kernel's system-wide memory figures.
+#include <unistd.h>
+#include <stdio.h>
+#include <string.h>
+
+int
+main(void)
+{
+    struct vmstat vm;
+    int r = vmstat(&vm);
+
+    if (r < 0) {
+        eprintf("vmstat: %s\n", strerror(-r));
+        return 1;
+    }
+    printf("total frames: %u\n", vm.total_frames);
+    printf("free frames: %u\n", vm.free_frames);
+    printf("pinned frames: %u\n", vm.pinned_frames);
+    printf("swap slots: %u\n", vm.swap_slots);
+    printf("swap used: %u\n", vm.swap_used);
+    printf("page-ins: %u\n", vm.pageins);
+    printf("page-outs: %u\n", vm.pageouts);
+    printf("kernel heap used: %u bytes\n", vm.heap_used);
+    return 0;
+}
