@@ -9,6 +9,7 @@ CC      := $(CROSS)gcc
 LD      := $(CROSS)ld
 AR      := $(CROSS)ar
 NM      := $(CROSS)nm
+STRIP   := $(CROSS)strip
 OBJDUMP := $(CROSS)objdump
 NASM    := nasm
 PYTHON  := python3
@@ -41,7 +42,6 @@ USER_PROGS := $(patsubst user/%.c,$(B)/user/%,$(wildcard user/*.c))
 TEST_PROGS := $(patsubst tests/progs/%.c,$(B)/tests/%,$(wildcard tests/progs/*.c))
 
 .PHONY: all deps run run-nox qemu-gdb gdb bochs iso test bench clean help
-.SECONDARY:
 
 all: $(B)/kernel.elf $(B)/fs.img $(B)/dmsm.iso
 
@@ -117,9 +117,17 @@ $(B)/tests/%: tests/progs/%.c $(B)/libsys/crt0.o $(B)/libsys.a libsys/include/*.
 	$(LD) $(ULDFLAGS) -o $@ $(B)/libsys/crt0.o $@.o $(B)/libsys.a $(LIBGCC)
 
 # ---- the file-system image and the ISO ----
-$(B)/fs.img: $(USER_PROGS) $(TEST_PROGS) tools/mkfs.py
-	$(PYTHON) tools/mkfs.py $@ $(foreach p,$(USER_PROGS),/bin/$(notdir $(p))=$(p)) \
-	  $(foreach p,$(TEST_PROGS),/test/$(notdir $(p))=$(p))
+# Programs go into the image stripped; build/user/NAME keeps the symbols for GDB.
+FS_BIN  := $(patsubst $(B)/user/%,$(B)/fsroot/bin/%,$(USER_PROGS))
+FS_TEST := $(patsubst $(B)/tests/%,$(B)/fsroot/test/%,$(TEST_PROGS))
+$(B)/fsroot/bin/%: $(B)/user/%
+	@mkdir -p $(@D)
+	$(STRIP) -o $@ $<
+$(B)/fsroot/test/%: $(B)/tests/%
+	@mkdir -p $(@D)
+	$(STRIP) -o $@ $<
+$(B)/fs.img: $(FS_BIN) $(FS_TEST) tools/mkfs.py
+	$(PYTHON) tools/mkfs.py $@ $(foreach p,$(FS_BIN) $(FS_TEST),$(p:$(B)/fsroot%=%)=$(p))
 
 $(B)/dmsm.iso: $(B)/kernel.elf $(B)/fs.img tools/grub.cfg
 	@mkdir -p $(B)/iso/boot/grub

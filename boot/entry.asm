@@ -1,7 +1,7 @@
 ; The multiboot header and the kernel's first instructions.
 ;
 ; GRUB (or QEMU -kernel) loads the kernel at physical 1 MiB and jumps to
-; _start_phys with paging off, EAX = multiboot magic, EBX = physical address of
+; _start (section .boot, linked at its physical address) with paging off, EAX = multiboot magic, EBX = physical address of
 ; the multiboot information. The kernel is linked at KERNBASE + 1 MiB, so before
 ; any C runs we turn on paging with a boot page directory that maps the first
 ; 64 MiB twice: at 0 (so the next instruction fetch still works) and at
@@ -49,7 +49,7 @@ boot_stack:
     resb BOOT_STACK
 boot_stack_top:
 
-section .text
+section .boot
 global _start
 _start:
     mov ecx, cr4
@@ -60,9 +60,11 @@ _start:
     mov ecx, cr0
     or ecx, CR0_PG | CR0_WP         ; paging on; the kernel honours read-only pages too
     mov cr0, ecx
-    mov ecx, .higher_half
+    mov ecx, higher_half
     jmp ecx                         ; from here on we run at KERNBASE + ...
-.higher_half:
+
+section .text
+higher_half:
     mov esp, boot_stack_top
     xor ebp, ebp                    ; the backtrace stops at a zero frame pointer
     push ebx                        ; physical address of the multiboot info

@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""The test harness (make test): boots the kernel headless once per test case
+and judges the run by its serial output and exit status.
+
+Cases live in tests/cases.ini, one section per test:
+  [name]
+  kind    = qemu (default: QEMU -kernel), iso (QEMU booting a GRUB ISO), or
+            bochs (Bochs booting a GRUB ISO, with a debugger command file)
+  cmdline = kernel command line (init=/test/t_x ..., test=NAME, ...)
+  expect  = lines that must appear in the output, in this order (substrings)
+  reject  = lines that must not appear
+  status  = the guest's expected exit status (default 0), or "panic"
+  mem     = guest MiB (default: --mem)
+  input   = text typed on the serial console (\\n for newline)
+  bochs   = (kind=bochs) debugger commands, one per line; ldsym comes first
+  timeout = seconds (default: --timeout; Bochs gets 10x, it is that slow)
+
+A run fails on: a timeout, a triple fault (QEMU exits 0 with -no-reboot), a
+panic (unless status = panic), a wrong exit status, or expected output that
+is missing. The full output of every failing run is kept under
+build/test-out/. The last line is "N passed, M failed"; the exit status is 1
+if anything failed."""
+import argparse
+import concurrent.futures
+import configparser
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PANIC_STATUS = 0x7E  # kernel/kernel.h POWER_PANIC
+
+
+def qemu_cmd(case, build, mem):
+    base = ["qemu-system-i386", "-m", str(mem), "-display", "none", "-no-reboot",
+            "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    swap = os.path.join(build, "swap.img")
+    if os.path.exists(swap):
+        base += ["-drive", "file=%s,format=raw,if=ide,index=1" % swap]
+    if case.get("kind", "qemu") == "iso":
+        return base + ["-cdrom", case["_iso"]]
+    return base + ["-kernel", os.path.join(build, "kernel.elf"),
+                   "-initrd", os.path.join(build, "fs.img"),
+                   "-append", case.get("cmdline", "")]
+
+
+def make_iso(build, cmdline, workdir):
+    """A GRUB ISO whose menu boots the kernel with cmdline."""
+    iso_root = os.path.join(workdir, "iso")
+    os.makedirs(os.path.join(iso_root, "boot", "grub"))
+    for f in ("kernel.elf", "fs.img"):
+        shutil.copy(os.path.join(build, f), os.path.join(iso_root, "boot", f))
+    with open(os.path.join(iso_root, "boot", "grub", "grub.cfg"), "w") as f:
+        f.write("set timeout=0\nset default=0\nmenuentry \"test\" {\n"
+                "    multiboot /boot/kernel.elf %s\n"
+                "    module /boot/fs.img fs.img\n    boot\n}\n" % cmdline)
+    iso = os.path.join(workdir, "test.iso")
+    subprocess.run(["grub-mkrescue", "--install-modules=multiboot normal", "--locales=",
+                    "--fonts=", "--themes=", "-o", iso, iso_root],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return iso
+
+
+def run_qemu(case, build, mem, timeout):
+    inp = case.get("input", "").encode().decode("unicode_escape").encode()
+    try:
+        p = subprocess.run(qemu_cmd(case, build, mem), input=inp, capture_output=True,
+                           timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode(errors="replace")
+        return out, None
+    out = p.stdout.decode(errors="replace") + p.stderr.decode(errors="replace")
+    rc = p.returncode
+    if rc == 0:
+        return out, "triple"
+    return out, (rc - 1) // 2 if rc % 2 == 1 else "qemu exit %d" % rc
+
+
+def run_bochs(case, build, mem, timeout, workdir):
+    serial = os.path.join(workdir, "serial.txt")
+    dbglog = os.path.join(workdir, "debugger.txt")
+    with open(os.path.join(ROOT, "tools", "bochsrc")) as f:
+        rc = f.read()
+    rc = (rc.replace("@ISO@", case["_iso"]).replace("@MEM@", str(mem))
+          .replace("@LOG@", os.path.join(workdir, "bochs.log"))
+          .replace("@SERIAL@", serial).replace("@DEBUGLOG@", dbglog))
+    bochsrc = os.path.join(workdir, "bochsrc")
+    with open(bochsrc, "w") as f:
+        f.write(rc)
+    cmds = os.path.join(workdir, "cmds.txt")
+    with open(cmds, "w") as f:
+        f.write('ldsym global "%s"\n' % os.path.join(build, "kernel.sym"))
+        f.write(case.get("bochs", "c").strip() + "\n")
+    env = dict(os.environ, TERM=os.environ.get("TERM") or "dumb")
+    status = None
+    try:
+        subprocess.run(["bochs", "-f", bochsrc, "-rc", cmds], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=timeout, env=env, cwd=workdir)
+        status = "bochs-exited"
+    except subprocess.TimeoutExpired:
+        pass
+    out = ""
+    for path in (serial, dbglog):
+        if os.path.exists(path):
+            with open(path, errors="replace") as f:
+                out += f.read()
+    # Bochs has no exit status worth reading: use what the kernel printed.
+    for line in out.splitlines():
+        if line.startswith("poweroff: status "):
+            status = int(line.split()[2])
+    return out, status
+
+
+def judge(case, out, status):
+    """Why the run failed, or None."""
+    want = case.get("status", "0")
+    if status is None:
+        return "timeout"
+    if status == "triple":
+        return "triple fault (QEMU exited 0: the machine reset)"
+    if isinstance(status, str) and want != "any":
+        return "no power-off status (%s)" % status
+    if want == "panic":
+        if status != PANIC_STATUS:
+            return "expected a panic, got status %s" % status
+    elif "PANIC" in out:
+        return "kernel panic"
+    elif want != "any" and status != int(want):
+        return "exit status %s, expected %s" % (status, want)
+    pos = 0
+    for line in case.get("expect", "").strip().splitlines():
+        line = line.strip()
+        i = out.find(line, pos)
+        if i < 0:
+            return "missing output: %r" % line
+        pos = i + len(line)
+    for line in case.get("reject", "").strip().splitlines():
+        if line.strip() and line.strip() in out:
+            return "unexpected output: %r" % line.strip()
+    return None
+
+
+def run_case(name, case, args):
+    mem = int(case.get("mem", args.mem))
+    kind = case.get("kind", "qemu")
+    timeout = float(case.get("timeout", args.timeout)) * (10 if kind == "bochs" else 1)
+    workdir = tempfile.mkdtemp(prefix="dmsm-test-")
+    start = time.time()
+    try:
+        if kind in ("iso", "bochs"):
+            case = dict(case)
+            case["_iso"] = make_iso(args.build, case.get("cmdline", ""), workdir)
+        if kind == "bochs":
+            out, status = run_bochs(case, args.build, mem, timeout, workdir)
+        else:
+            out, status = run_qemu(case, args.build, mem, timeout)
+        why = judge(case, out, status)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    elapsed = time.time() - start
+    outdir = os.path.join(args.build, "test-out")
+    os.makedirs(outdir, exist_ok=True)
+    log = os.path.join(outdir, name + ".log")
+    with open(log, "w") as f:
+        f.write(out)
+    if why is None:
+        return name, True, "PASS  %-22s %5.1fs" % (name, elapsed)
+    return name, False, "FAIL  %-22s %5.1fs  %s (output: %s)" % (name, elapsed, why, log)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--mem", default="128")
+    ap.add_argument("--timeout", type=float, default=60)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--cases", default=os.path.join(ROOT, "tests", "cases.ini"))
+    ap.add_argument("names", nargs="*", help="run only these cases")
+    args = ap.parse_args()
+    args.jobs = max(1, min(args.jobs, 2))  # at most two emulators at once
+
+    cfg = configparser.ConfigParser(interpolation=None)
+    cfg.optionxform = str
+    cfg.read(args.cases)
+    names = args.names or cfg.sections()
+    unknown = [n for n in names if not cfg.has_section(n)]
+    if unknown:
+        sys.exit("run.py: no such test case: %s" % ", ".join(unknown))
+
+    start = time.time()
+    passed = failed = 0
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        futures = [pool.submit(run_case, n, dict(cfg[n]), args) for n in names]
+        for fut in futures:
+            name, ok, line = fut.result()
+            print(line, flush=True)
+            passed += ok
+            failed += not ok
+    print("suite wall time: %.1fs" % (time.time() - start))
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
