@@ -111,8 +111,10 @@ pipe_read(struct pipe *pp, uint32_t uva, uint32_t n)
     while (got < n && pp->nread != pp->nwrite) {
         char c = pp->data[pp->nread % PIPE_SIZE];
         popcli(); // copyout may fault a page in
-        if (copyout(curproc, uva + got, &c, 1) < 0)
+        if (copyout(curproc, uva + got, &c, 1) < 0) {
+            wakeup(&pp->nwrite);
             return got ? (int)got : -EFAULT;
+        }
         pushcli();
         pp->nread++;
         got++;

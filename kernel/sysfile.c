@@ -157,11 +157,12 @@ sys_getdents(int fd, uint32_t ubuf, uint32_t len)
     uint32_t done = 0;
     struct dirent de;
     while (done + sizeof(de) <= len) {
-        int r = fs_getdents(f->ip, &f->off, &de, 1);
-        if (r <= 0)
+        uint32_t pos = f->off; // advance only once the entry reached the program
+        if (fs_getdents(f->ip, &pos, &de, 1) <= 0)
             break;
         if (copyout(curproc, ubuf + done, &de, sizeof(de)) < 0)
-            return -EFAULT;
+            return done ? (int)done : -EFAULT;
+        f->off = pos;
         done += sizeof(de);
     }
     if (done == 0 && len < sizeof(de))

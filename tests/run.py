@@ -92,7 +92,7 @@ def run_bochs(case, build, mem, timeout, workdir):
         f.write(rc)
     cmds = os.path.join(workdir, "cmds.txt")
     with open(cmds, "w") as f:
-        f.write('ldsym global "%s"\n' % os.path.join(build, "kernel.sym"))
+        f.write('ldsym global "%s"\n' % os.path.abspath(os.path.join(build, "kernel.sym")))
         f.write(case.get("bochs", "c").strip() + "\n")
     env = dict(os.environ, TERM=os.environ.get("TERM") or "dumb")
     status = None
@@ -104,7 +104,7 @@ def run_bochs(case, build, mem, timeout, workdir):
     except subprocess.TimeoutExpired:
         pass
     out = ""
-    for path in (serial, dbglog):
+    for path in (dbglog, serial):  # the debugger transcript, then the console
         if os.path.exists(path):
             with open(path, errors="replace") as f:
                 out += f.read()
