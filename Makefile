@@ -19,6 +19,7 @@ QEMU    := qemu-system-i386
 MEM     ?= 128        # guest RAM in MiB (run, test and bench targets)
 TIMEOUT ?= 60         # seconds before the test harness gives up on one boot
 JOBS    ?= 2          # emulators the harness runs at once (the machine has 2 cores)
+SWAP    ?= 32         # swap disk size in MiB (build/swap.img)
 ARGS    ?=            # arguments for make run-PROG
 CMDLINE ?=            # extra kernel command-line words for make run
 
@@ -43,7 +44,7 @@ TEST_PROGS := $(patsubst tests/progs/%.c,$(B)/tests/%,$(wildcard tests/progs/*.c
 
 .PHONY: all deps run run-nox qemu-gdb gdb bochs iso test bench clean help
 
-all: $(B)/kernel.elf $(B)/fs.img $(B)/dmsm.iso
+all: $(B)/kernel.elf $(B)/fs.img $(B)/dmsm.iso $(B)/swap.img
 
 help:
 	@echo "make run            boot to the shell in QEMU (window if there is a display)"
@@ -136,11 +137,20 @@ $(B)/dmsm.iso: $(B)/kernel.elf $(B)/fs.img tools/grub.cfg
 	grub-mkrescue --install-modules="multiboot normal" --locales= --fonts= --themes= \
 	  -o $@ $(B)/iso 2>/dev/null
 
+# The swap disk: whole cylinders of 16 heads x 63 sectors, so that Bochs
+# accepts the flat image as it is.
+CYL_BYTES := 516096
+$(B)/swap.img: Makefile
+	@mkdir -p $(@D)
+	rm -f $@
+	truncate -s $$(( ( ($(strip $(SWAP)) * 1048576 + $(CYL_BYTES) - 1) / $(CYL_BYTES) ) * $(CYL_BYTES) )) $@
+
 iso: $(B)/dmsm.iso
 	@echo "built $<: boot it with 'qemu-system-i386 -cdrom $<' or 'make bochs'"
 
 # ---- running ----
 QEMU_BASE = $(QEMU) -m $(strip $(MEM)) -kernel $(B)/kernel.elf -initrd $(B)/fs.img \
+  -drive file=$(B)/swap.img,format=raw,if=ide,index=1 \
   -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot
 # The console: mon:stdio on a terminal (Ctrl-a x quits), plain stdio from a
 # pipe (so that `printf 'ls\nexit\n' | make run-sh` works in a script).
@@ -176,7 +186,9 @@ gdb:
 BOCHS_ENV = TERM=$${TERM:-dumb}
 bochs: deps all
 	@echo "Bochs: the debugger stops before the BIOS. Try: lb \"kmain\", c, sreg, r, u, q (see docs/debugging.md)."
-	@sed "s|@ISO@|$(B)/dmsm.iso|; s|@MEM@|$(strip $(MEM))|; s|@LOG@|$(B)/bochs.log|" tools/bochsrc > $(B)/bochsrc
+	@sed "s|@ISO@|$(B)/dmsm.iso|; s|@MEM@|$(strip $(MEM))|; s|@LOG@|$(B)/bochs.log|; \
+	  s|@SWAP@|$(B)/swap.img|; s|@SERIAL@|$(B)/bochs-serial.txt|; s|@DEBUGLOG@|$(B)/bochs-debugger.txt|" \
+	  tools/bochsrc > $(B)/bochsrc
 	@echo 'ldsym global "$(B)/kernel.sym"' > $(B)/bochs-init.txt
 	$(BOCHS_ENV) bochs -f $(B)/bochsrc -rc $(B)/bochs-init.txt
 

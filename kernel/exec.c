@@ -39,14 +39,15 @@ load_segments(struct proc *p, struct inode *ip, struct elfhdr *eh, uint32_t *end
         int r = uvm_alloc(p, start, stop, perm);
         if (r < 0)
             return r;
-        // copy the file bytes page by page through the kernel's mapping
+        // copy the file's bytes in (uvm_load pages in what was paged out
+        // meanwhile, and writes read-only pages too)
+        char buf[512];
         for (uint32_t done = 0; done < ph.filesz;) {
-            uint32_t va = ph.vaddr + done;
-            uint32_t *pte = walk(p->pgdir, va, 0);
-            uint32_t chunk = MIN(ph.filesz - done, PGSIZE - (va % PGSIZE));
-            char *k = (char *)P2V(PTE_ADDR(*pte)) + va % PGSIZE;
-            if (fs_read(ip, ph.off + done, k, chunk) != (int)chunk)
+            uint32_t chunk = MIN(ph.filesz - done, sizeof(buf));
+            if (fs_read(ip, ph.off + done, buf, chunk) != (int)chunk)
                 return -ENOEXEC;
+            if (uvm_load(p, ph.vaddr + done, buf, chunk) < 0)
+                return -ENOMEM;
             done += chunk;
         }
         *end = stop;
@@ -105,44 +106,48 @@ exec_into(struct proc *p, const char *path, char **argv)
         return -ENOEXEC;
     }
 
-    // Build the new space in p, keeping the old one to restore on failure.
-    uint32_t *old_pgdir = p->pgdir;
-    struct modepage *old_mp = p->modepage;
-    p->pgdir = uvm_create();
+    // Build the new image in a stand-in process with p's pid and mode: its
+    // frames name the stand-in as owner, so that paging (swap.c) finds them
+    // through the new page directory while p still runs on the old one.
+    struct proc img;
+    memset(&img, 0, sizeof(img));
+    img.pid = p->pid;
+    img.mode = p->mode;
+    img.pgdir = uvm_create();
     uint32_t end = 0, esp = 0;
-    int r = p->pgdir ? 0 : -ENOMEM;
+    int r = img.pgdir ? 0 : -ENOMEM;
     if (r == 0)
-        r = load_segments(p, ip, &eh, &end);
+        r = load_segments(&img, ip, &eh, &end);
     inode_put(ip);
     // the stack: the whole reservation when Smode (a fault on the stack in
     // ring 0 would be a double fault); else only the top page, the rest on touch
     if (r == 0)
-        r = uvm_alloc(p, USTACKTOP - PGSIZE, USTACKTOP, PTE_U | PTE_W);
+        r = uvm_alloc(&img, USTACKTOP - PGSIZE, USTACKTOP, PTE_U | PTE_W);
     if (r == 0)
-        r = p->mode == MODE_SMODE ? uvm_alloc(p, USTACKBASE, USTACKTOP - PGSIZE, PTE_U | PTE_W)
-                                  : uvm_reserve(p, USTACKBASE, USTACKTOP - PGSIZE, PTE_U | PTE_W);
+        r = img.mode == MODE_SMODE
+                ? uvm_alloc(&img, USTACKBASE, USTACKTOP - PGSIZE, PTE_U | PTE_W)
+                : uvm_reserve(&img, USTACKBASE, USTACKTOP - PGSIZE, PTE_U | PTE_W);
     if (r == 0)
-        r = mode_init_modepage(p);
+        r = mode_init_modepage(&img);
     if (r == 0)
-        r = push_args(p, argv, &esp);
+        r = push_args(&img, argv, &esp);
     if (r < 0) {
-        if (p->pgdir)
-            uvm_free(p);
-        p->pgdir = old_pgdir;
-        p->modepage = old_mp;
+        uvm_free(&img);
         return r;
     }
 
-    // Commit: switch to the new space and free the old one.
-    uint32_t *new_pgdir = p->pgdir;
-    struct modepage *new_mp = p->modepage;
+    // Commit: p adopts the new image, then the old one is freed.
+    struct proc old = {.pid = p->pid, .mode = p->mode, .pgdir = p->pgdir};
+    uvm_adopt(p, &img);
+    p->pgdir = img.pgdir;
+    p->modepage = img.modepage;
+    p->faults += img.faults;
+    p->pageins += img.pageins;
+    p->pageouts += img.pageouts;
     if (p == curproc)
         switchuvm(p);
-    p->pgdir = old_pgdir;
-    if (old_pgdir)
-        uvm_free(p);
-    p->pgdir = new_pgdir;
-    p->modepage = new_mp;
+    if (old.pgdir)
+        uvm_free(&old);
     p->heap_start = p->brk = end;
     p->tf->eip = eh.entry;
     p->tf->esp = esp;

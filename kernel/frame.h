@@ -21,6 +21,7 @@ struct frame {
     struct proc *owner; // for a user page: the process that maps it
     uint32_t va;        // ... and at which virtual address; for a free
                         // frame: the next free frame (the free list)
+    uint32_t slot;      // for a user page: its copy on swap (0: none), swap.c
 };
 
 extern struct frame *frames;

@@ -288,9 +288,9 @@ fs_write(struct inode *ip, uint32_t off, const void *src, uint32_t n)
         uint32_t b = (off + done) / PGSIZE, in = (off + done) % PGSIZE;
         uint32_t c = MIN(n - done, PGSIZE - in);
         if (!ip->blocks[b]) {
-            uint32_t pa = frame_alloc();
+            uint32_t pa = frame_alloc_or_evict(); // may page out user memory
             if (!pa)
-                return done ? (int)done : -ENOMEM;
+                return done ? (int)done : -ENOSPC;
             ip->blocks[b] = P2V(pa);
         }
         memcpy((char *)ip->blocks[b] + in, (const char *)src + done, c);

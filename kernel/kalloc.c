@@ -16,7 +16,7 @@ extern char kernel_end[]; // linker.ld
 uint32_t phystop;            // end of the RAM we manage
 uint32_t heap_base, heap_size; // physical region for kheap.c
 struct frame *frames;        // frames[pa / PGSIZE]
-static uint32_t nframes;     // entries in frames[]
+uint32_t nframes;            // entries in frames[]
 static uint32_t free_head;   // physical address of the first free frame, 0: none
 static uint32_t nfree, ntotal, npinned;
 
@@ -90,6 +90,7 @@ frame_alloc(void)
         f->flags = FRAME_USED;
         f->owner = 0;
         f->va = 0;
+        f->slot = 0;
     }
     popcli();
     if (pa)
@@ -107,6 +108,7 @@ frame_free(uint32_t pa)
         panic("frame_free: frame 0x%08x is not allocated", pa);
     if (f->pins)
         panic("frame_free: frame 0x%08x is pinned (%u pins)", pa, f->pins);
+    ASSERT(f->slot == 0 && !(f->flags & FRAME_USER));
     pushcli();
     f->flags = 0;
     f->owner = 0;

@@ -116,10 +116,12 @@ int uvm_reserve(struct proc *p, uint32_t from, uint32_t to, uint32_t perm);
 int uvm_each(uint32_t *pgdir, int (*fn)(uint32_t va, uint32_t *pte, void *arg), void *arg);
 void uvm_dealloc(struct proc *p, uint32_t from, uint32_t to);
 void uvm_free(struct proc *p);
+void uvm_adopt(struct proc *p, struct proc *img);
 int uvm_copy(struct proc *child, struct proc *parent);
 void switchuvm(struct proc *p);
 int copyin(struct proc *p, void *dst, uint32_t uva, uint32_t n);
 int copyout(struct proc *p, uint32_t uva, const void *src, uint32_t n);
+int uvm_load(struct proc *p, uint32_t uva, const void *src, uint32_t n);
 int copyinstr(struct proc *p, char *dst, uint32_t uva, uint32_t max);
 int vm_fault(struct proc *p, uint32_t va, int write);
 void vm_count(struct proc *p, struct procinfo *pi);
@@ -185,13 +187,17 @@ int pipe_alloc(struct file **rf, struct file **wf);
 
 // swap.c
 void swap_init(void);
-uint32_t page_alloc_for_user(void);
+uint32_t frame_alloc_or_evict(void);
 int swap_in(struct proc *p, uint32_t slot, uint32_t pa);
 int swap_read_copy(uint32_t slot, uint32_t pa);
 void swap_free_slot(uint32_t slot);
 uint32_t swap_slots_total(void);
 uint32_t swap_slots_used(void);
 extern uint32_t swap_pageins, swap_pageouts;
+
+// ide.c
+uint32_t ide_init(void);
+int ide_rw_page(uint32_t lba, void *buf, int write);
 
 // selftest.c
 void selftest_run(const char *name) NORETURN;

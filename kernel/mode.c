@@ -23,7 +23,7 @@ _Static_assert(offsetof(struct modepage, floor) == MP_FLOOR, "MP_FLOOR out of st
 extern void fcall_entry(void); // fcall.asm: the function receiver
 int sys_getpid(void);          // sysproc.c: bench's floor calls it directly
 
-// Map a fresh coexistence control area into p's (new) address space: user
+// Map a fresh coexistence control area into p's address space: user
 // readable, not user writable; the kernel writes it through p->modepage.
 // Its frame carries one pin of its own for life, because the kernel keeps a
 // pointer to it. Returns 0 or -ENOMEM.

@@ -113,8 +113,11 @@ proc_start_first(const char *path, char **argv)
     p->tf->eflags = FL_IF | 0x2;
     p->cwd = fs_lookup(0, "/");
     int r = exec_into(p, path, argv);
-    if (r < 0)
-        panic("cannot run the first process %s: error %d (is it in the file system?)", path, r);
+    if (r < 0) { // a wrong init=, not a kernel bug: say so and stop
+        printk("cannot run the first process %s: error %d (is it in the file system?)\n",
+               path, r);
+        poweroff(127);
+    }
     struct file *con = file_console();
     p->ofile[0] = con;
     p->ofile[1] = file_dup(con);

@@ -1,52 +1,160 @@
-// Paging to a swap device. Until the swap device exists (issue 5) no page is
-// ever written out: there are no PTE_SWAP entries, and user pages come
-// straight from the frame allocator.
+// Paging to the swap disk (ide.c): the paper's second benefit made real.
+// Umode processes' pages can be paged out when memory runs low; an Smode
+// process's pages are pinned (frame.pins > 0) and are never chosen.
+//
+// Page-out: frame_alloc_or_evict() keeps LOW_WATER frames free by running
+// the clock (second chance) over the frame table: a user page of a Umode
+// process whose accessed bit is set gets the bit cleared and a second
+// chance; one whose bit is clear is written to a swap slot (only if dirty,
+// or never written before) and its PTE becomes slot << 12 | PTE_SWAP with
+// the present bit clear.
+// Page-in: vm_fault() (vm.c) calls swap_in() for such a PTE. The slot stays
+// with the frame (frame.slot) so that a clean page can be dropped again
+// without writing it.
 #include "kernel.h"
+#include "frame.h"
+#include "mmu.h"
 #include "proc.h"
+#include "x86.h"
+
+#define LOW_WATER 64    // page out while fewer frames than this are free
+#define KERNEL_RESERVE 16 // user pages never take the last frames: page
+                          // tables and the kernel need them
+#define SECTORS_PER_SLOT (PGSIZE / 512)
 
 uint32_t swap_pageins, swap_pageouts;
+static uint8_t *slotmap;     // bit per slot; slot 0 is never used (0 = "none")
+static uint32_t nslots, nused;
+static uint32_t clock_hand;  // next frame the clock looks at
+extern uint32_t nframes;
 
-// A frame for a user page, or 0 when memory is exhausted.
-uint32_t
-page_alloc_for_user(void)
+void
+swap_init(void)
 {
-    return frame_alloc();
+    uint32_t sectors = ide_init();
+    if (sectors < 2 * SECTORS_PER_SLOT) {
+        printk("swap: no swap disk: user pages stay resident\n");
+        return;
+    }
+    nslots = sectors / SECTORS_PER_SLOT;
+    slotmap = kzalloc((nslots + 7) / 8);
+    if (!slotmap)
+        panic("swap_init: no memory for the slot bitmap");
+    slotmap[0] = 1; // slot 0 means "no slot"
+    printk("swap: %u KiB on the IDE disk, %u slots\n", (nslots - 1) * 4, nslots - 1);
 }
 
-int
-swap_in(struct proc *p, uint32_t slot, uint32_t pa)
+static uint32_t
+slot_alloc(void)
 {
-    (void)p, (void)pa;
-    panic("swap_in: slot %u but there is no swap device", slot);
-}
-
-int
-swap_read_copy(uint32_t slot, uint32_t pa)
-{
-    (void)pa;
-    panic("swap_read_copy: slot %u but there is no swap device", slot);
+    for (uint32_t i = 1; i < nslots; i++)
+        if (!(slotmap[i / 8] & (1 << (i % 8)))) {
+            slotmap[i / 8] |= 1 << (i % 8);
+            nused++;
+            return i;
+        }
+    return 0;
 }
 
 void
 swap_free_slot(uint32_t slot)
 {
-    panic("swap_free_slot: slot %u but there is no swap device", slot);
+    if (slot == 0 || slot >= nslots || !(slotmap[slot / 8] & (1 << (slot % 8))))
+        panic("swap_free_slot: slot %u is not in use", slot);
+    slotmap[slot / 8] &= ~(1 << (slot % 8));
+    nused--;
+}
+
+// One sweep of the clock: page out one unpinned user page of a Umode
+// process. Returns 1 if a frame was freed, 0 if there is no victim (every
+// user page is pinned or recently used twice round, or the swap is full).
+static int
+evict_one(void)
+{
+    for (uint32_t n = 0; n < 2 * nframes; n++) {
+        uint32_t idx = clock_hand;
+        clock_hand = (clock_hand + 1) % nframes;
+        struct frame *f = &frames[idx];
+        if (!(f->flags & FRAME_USER) || f->pins > 0)
+            continue; // kernel memory, or pinned (Smode, control area)
+        struct proc *p = f->owner;
+        ASSERT(p && p->pgdir && p->mode == MODE_UMODE);
+        uint32_t *pte = walk(p->pgdir, f->va, 0);
+        uint32_t pa = idx * PGSIZE;
+        if (!pte || !(*pte & PTE_P) || PTE_ADDR(*pte) != pa)
+            panic("evict_one: frame %x does not map pid %d's page %x", pa, p->pid, f->va);
+        int current = V2P(p->pgdir) == rcr3();
+        if (*pte & PTE_A) { // used since the last sweep: second chance
+            *pte &= ~PTE_A;
+            if (current)
+                invlpg(f->va);
+            continue;
+        }
+        uint32_t slot = f->slot;
+        if (!slot || (*pte & PTE_D)) { // the copy on swap is missing or stale
+            if (!slot && !(slot = slot_alloc()))
+                return 0; // swap full
+            if (ide_rw_page(slot * SECTORS_PER_SLOT, P2V(pa), 1) < 0)
+                panic("swap: write error on slot %u", slot);
+        }
+        *pte = (slot << 12) | PTE_SWAP | (*pte & (PTE_U | PTE_W));
+        if (current)
+            invlpg(f->va);
+        f->slot = 0; // the PTE holds the slot now
+        f->flags &= ~FRAME_USER;
+        frame_free(pa);
+        p->pageouts++;
+        swap_pageouts++;
+        return 1;
+    }
+    return 0;
+}
+
+// A frame for a user page or file data: keeps LOW_WATER frames free by
+// paging out, and never takes the last KERNEL_RESERVE frames. Returns its
+// physical address (zeroed), or 0 when memory and swap are exhausted.
+// The caller must hold no kernel pointer into a Umode process's page: any
+// such page may be paged out here.
+uint32_t
+frame_alloc_or_evict(void)
+{
+    while (nslots && frames_free() < LOW_WATER && evict_one())
+        ;
+    if (frames_free() <= KERNEL_RESERVE)
+        return 0;
+    return frame_alloc();
+}
+
+// Read p's page from slot into frame pa (page-in). The slot stays with the
+// frame as the page's copy on swap.
+int
+swap_in(struct proc *p, uint32_t slot, uint32_t pa)
+{
+    ASSERT(slot > 0 && slot < nslots);
+    if (ide_rw_page(slot * SECTORS_PER_SLOT, P2V(pa), 0) < 0)
+        return -EIO;
+    frames[pa / PGSIZE].slot = slot;
+    p->pageins++;
+    swap_pageins++;
+    return 0;
+}
+
+// Read slot into frame pa as a copy (fork of a process with pages on swap).
+int
+swap_read_copy(uint32_t slot, uint32_t pa)
+{
+    ASSERT(slot > 0 && slot < nslots);
+    return ide_rw_page(slot * SECTORS_PER_SLOT, P2V(pa), 0) < 0 ? -EIO : 0;
 }
 
 uint32_t
 swap_slots_total(void)
 {
-    return 0;
+    return nslots ? nslots - 1 : 0;
 }
 
 uint32_t
 swap_slots_used(void)
 {
-    return 0;
-}
-
-void
-swap_init(void)
-{
-    printk("swap: none (pages stay resident)\n");
+    return nused;
 }

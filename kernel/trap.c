@@ -54,6 +54,10 @@ idt_init(void)
         uint32_t base;
     } __attribute__((packed)) idtr = {sizeof(idt) - 1, (uint32_t)idt};
     __asm__ volatile("lidt %0" : : "m"(idtr));
+    // No LDT: load the null selector into LDTR. Left at its reset value
+    // (base 0, limit 0xFFFF), a selector with TI=1 would be looked up at
+    // linear address 0 (a page fault) instead of raising a GPF.
+    __asm__ volatile("lldt %w0" : : "r"(0));
 }
 
 // Is tf the outermost frame of a process, that is, did it interrupt AP code
@@ -104,7 +108,7 @@ trap(struct trapframe *tf)
         return;
     }
 
-    int from_ap = tf_from_ap(tf);
+    int from_ap = tf_from_ap(tf), r = 0;
     if (tf->trapno >= T_IRQ0 && tf->trapno < T_IRQ0 + 16) {
         int irq = tf->trapno - T_IRQ0;
         switch (irq) {
@@ -124,8 +128,12 @@ trap(struct trapframe *tf)
             break;
         }
         pic_eoi(irq);
-    } else if (tf->trapno == T_PGFLT && p && vm_fault(p, rcr2(), tf->err & 2) == 0) {
+    } else if (tf->trapno == T_PGFLT && p && (r = vm_fault(p, rcr2(), tf->err & 2)) == 0) {
         // demand paging resolved it (lazy page or page on swap)
+    } else if (from_ap && r == -ENOMEM) {
+        printk("pid %d (%s): killed: out of memory and swap (page fault at 0x%08x)\n", p->pid,
+               p->name, rcr2());
+        proc_exit(WAIT_KILLED_BIT | T_PGFLT);
     } else if (from_ap) {
         proc_kill_fault(tf); // a fault in AP code kills only that process
     } else {

@@ -86,9 +86,14 @@ frame_set_user(struct proc *p, uint32_t va, uint32_t pa)
 static void
 frame_drop_user(struct proc *p, uint32_t pa)
 {
+    struct frame *f = &frames[pa / PGSIZE];
     if (p->mode == MODE_SMODE)
         frame_unpin(pa);
-    frames[pa / PGSIZE].flags &= ~FRAME_USER;
+    if (f->slot) { // its old copy on swap is of no use any more
+        swap_free_slot(f->slot);
+        f->slot = 0;
+    }
+    f->flags &= ~FRAME_USER;
     frame_free(pa);
 }
 
@@ -111,7 +116,7 @@ int
 uvm_alloc(struct proc *p, uint32_t from, uint32_t to, uint32_t perm)
 {
     for (uint32_t va = PGROUNDDOWN(from); va < to; va += PGSIZE) {
-        uint32_t pa = page_alloc_for_user();
+        uint32_t pa = frame_alloc_or_evict();
         if (!pa || uvm_map(p->pgdir, va, pa, perm) < 0) {
             if (pa)
                 frame_free(pa);
@@ -226,7 +231,7 @@ copy_one(uint32_t va, uint32_t *pte, void *arg)
         *cpte = *pte;
         return 0;
     }
-    uint32_t pa = page_alloc_for_user();
+    uint32_t pa = frame_alloc_or_evict();
     if (!pa)
         return -ENOMEM;
     int r = *pte & PTE_P ? (memcpy(P2V(pa), P2V(PTE_ADDR(*pte)), PGSIZE), 0)
@@ -250,6 +255,23 @@ uvm_copy(struct proc *child, struct proc *parent)
     return uvm_each(parent->pgdir, copy_one, &c);
 }
 
+static int
+adopt_one(uint32_t va, uint32_t *pte, void *arg)
+{
+    (void)va;
+    if (*pte & PTE_P)
+        frames[PTE_ADDR(*pte) / PGSIZE].owner = arg;
+    return 0;
+}
+
+// Make p the owner of the frames of stand-in process img (exec builds the
+// new image in a stand-in, see exec.c).
+void
+uvm_adopt(struct proc *p, struct proc *img)
+{
+    uvm_each(img->pgdir, adopt_one, p);
+}
+
 // Make p the running address space: its kernel stack in the TSS, its
 // page directory in CR3.
 void
@@ -261,20 +283,26 @@ switchuvm(struct proc *p)
     popcli();
 }
 
+#define ACCESS_READ 0
+#define ACCESS_WRITE 1
+#define ACCESS_LOAD 2 // exec writing the program image: ignores PTE_W
+
 // The kernel address of user address va in p, making the page resident
 // first (lazy or swapped page); 0 if va is not a valid user address for the
-// access (write: needs a writable page).
+// access (ACCESS_WRITE needs a writable page). The pointer is good until
+// the next frame allocation (which may page the page out again).
 static uint8_t *
-uva2ka(struct proc *p, uint32_t va, int write)
+uva2ka(struct proc *p, uint32_t va, int access)
 {
+    int write = access != ACCESS_READ;
     if (va < USERBASE || va >= KERNBASE)
         return 0;
     uint32_t *pte = walk(p->pgdir, va, 0);
     if (!pte || !*pte)
         return 0;
-    if (!(*pte & PTE_P) && vm_fault(p, va, write) < 0)
+    if (!(*pte & PTE_P) && vm_fault(p, va, access == ACCESS_WRITE) < 0)
         return 0;
-    if (!(*pte & PTE_U) || (write && !(*pte & PTE_W)))
+    if (!(*pte & PTE_U) || (access == ACCESS_WRITE && !(*pte & PTE_W)))
         return 0;
     *pte |= PTE_A | (write ? PTE_D : 0); // the kernel's access counts as a use
     return (uint8_t *)P2V(PTE_ADDR(*pte)) + (va & (PGSIZE - 1));
@@ -290,7 +318,7 @@ copyin(struct proc *p, void *dst, uint32_t uva, uint32_t n)
     if (uva + n < uva)
         return -EFAULT;
     while (n > 0) {
-        uint8_t *k = uva2ka(p, uva, 0);
+        uint8_t *k = uva2ka(p, uva, ACCESS_READ);
         if (!k)
             return -EFAULT;
         uint32_t chunk = MIN(n, PGSIZE - (uva & (PGSIZE - 1)));
@@ -302,14 +330,14 @@ copyin(struct proc *p, void *dst, uint32_t uva, uint32_t n)
 
 // Copy n bytes from kernel buffer src to user address uva of p (writable
 // user pages only), or -EFAULT. The single place the kernel writes user memory.
-int
-copyout(struct proc *p, uint32_t uva, const void *src, uint32_t n)
+static int
+copy_to_user(struct proc *p, uint32_t uva, const void *src, uint32_t n, int access)
 {
     const uint8_t *s = src;
     if (uva + n < uva)
         return -EFAULT;
     while (n > 0) {
-        uint8_t *k = uva2ka(p, uva, 1);
+        uint8_t *k = uva2ka(p, uva, access);
         if (!k)
             return -EFAULT;
         uint32_t chunk = MIN(n, PGSIZE - (uva & (PGSIZE - 1)));
@@ -319,13 +347,26 @@ copyout(struct proc *p, uint32_t uva, const void *src, uint32_t n)
     return 0;
 }
 
+int
+copyout(struct proc *p, uint32_t uva, const void *src, uint32_t n)
+{
+    return copy_to_user(p, uva, src, n, ACCESS_WRITE);
+}
+
+// exec's copy of the program image into p's pages, read-only ones included.
+int
+uvm_load(struct proc *p, uint32_t uva, const void *src, uint32_t n)
+{
+    return copy_to_user(p, uva, src, n, ACCESS_LOAD);
+}
+
 // Copy a NUL-terminated string of at most max bytes (NUL included) from
 // user space. Returns its length, -EFAULT, or -ENAMETOOLONG.
 int
 copyinstr(struct proc *p, char *dst, uint32_t uva, uint32_t max)
 {
     for (uint32_t i = 0; i < max; i++) {
-        uint8_t *k = uva2ka(p, uva + i, 0);
+        uint8_t *k = uva2ka(p, uva + i, ACCESS_READ);
         if (!k)
             return -EFAULT;
         dst[i] = (char)*k;
@@ -350,7 +391,7 @@ vm_fault(struct proc *p, uint32_t va, int write)
     if (write && !(*pte & PTE_W))
         return -EFAULT;
     p->faults++;
-    uint32_t pa = page_alloc_for_user();
+    uint32_t pa = frame_alloc_or_evict();
     if (!pa)
         return -ENOMEM;
     if (*pte & PTE_SWAP) {
@@ -390,20 +431,17 @@ vm_count(struct proc *p, struct procinfo *pi)
         uvm_each(p->pgdir, count_one, pi);
 }
 
-static int
-fault_in_one(uint32_t va, uint32_t *pte, void *arg)
-{
-    struct proc *p = arg;
-    if (*pte & PTE_P)
-        return 0;
-    return vm_fault(p, va, 0);
-}
-
+// Make one page resident and pin it (uvm_pin_all). Pinning at once matters:
+// making the next page resident may page out any unpinned page of p.
 static int
 pin_one(uint32_t va, uint32_t *pte, void *arg)
 {
-    (void)va, (void)arg;
-    ASSERT(*pte & PTE_P);
+    struct proc *p = arg;
+    if (!(*pte & PTE_P)) {
+        int r = vm_fault(p, va, 0);
+        if (r < 0)
+            return r;
+    }
     frame_pin(PTE_ADDR(*pte));
     return 0;
 }
@@ -411,29 +449,46 @@ pin_one(uint32_t va, uint32_t *pte, void *arg)
 static int
 unpin_one(uint32_t va, uint32_t *pte, void *arg)
 {
-    (void)va, (void)arg;
+    uint32_t *limit = arg; // unpin only below *limit (0: all)
+    if (*limit && va >= *limit)
+        return 1;
     if (*pte & PTE_P)
         frame_unpin(PTE_ADDR(*pte));
     return 0;
 }
 
-// Make every page of p's user space resident (lazy pages allocated, swapped
-// pages read back) and pin each once. Called before p becomes Smode, with p
-// still Umode. Returns 0, or -ENOMEM with nothing pinned.
+static int
+find_unpinned(uint32_t va, uint32_t *pte, void *arg)
+{
+    uint32_t *first = arg;
+    if (!(*pte & PTE_P) || frame_pincount(PTE_ADDR(*pte)) == (va == MODEPAGE ? 1 : 0)) {
+        *first = va;
+        return 1;
+    }
+    return 0;
+}
+
+// Make every page of p's user space resident (lazy pages allocated, pages
+// on swap read back) and pin each once. Called before p becomes Smode, with
+// p still Umode. Returns 0, or -ENOMEM with nothing left pinned.
 int
 uvm_pin_all(struct proc *p)
 {
     ASSERT(p->mode == MODE_UMODE);
-    int r = uvm_each(p->pgdir, fault_in_one, p);
-    if (r < 0)
-        return r;
-    uvm_each(p->pgdir, pin_one, 0);
-    return 0;
+    int r = uvm_each(p->pgdir, pin_one, p);
+    if (r < 0) { // undo: unpin the pages below the first one not pinned
+        uint32_t limit = 0;
+        uvm_each(p->pgdir, find_unpinned, &limit);
+        if (limit)
+            uvm_each(p->pgdir, unpin_one, &limit);
+    }
+    return r;
 }
 
 // Drop the pins uvm_pin_all (and Smode growth) took: p is becoming Umode.
 void
 uvm_unpin_all(struct proc *p)
 {
-    uvm_each(p->pgdir, unpin_one, 0);
+    uint32_t all = 0;
+    uvm_each(p->pgdir, unpin_one, &all);
 }

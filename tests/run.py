@@ -14,6 +14,7 @@ Cases live in tests/cases.ini, one section per test:
   input   = text typed on the serial console (\\n for newline)
   bochs   = (kind=bochs) debugger commands, one per line; ldsym comes first
   timeout = seconds (default: --timeout; Bochs gets 10x, it is that slow)
+  swap    = no: boot without the swap disk (default: a fresh copy of build/swap.img)
 
 A run fails on: a timeout, a triple fault (QEMU exits 0 with -no-reboot), a
 panic (unless status = panic), a wrong exit status, or expected output that
@@ -34,12 +35,19 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PANIC_STATUS = 0x7E  # kernel/kernel.h POWER_PANIC
 
 
+def swap_copy(build, workdir):
+    """Each run gets its own copy of the swap disk (QEMU locks the image, and
+    two runs must not share one)."""
+    swap = os.path.join(workdir, "swap.img")
+    shutil.copy(os.path.join(build, "swap.img"), swap)
+    return swap
+
+
 def qemu_cmd(case, build, mem):
     base = ["qemu-system-i386", "-m", str(mem), "-display", "none", "-no-reboot",
             "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
-    swap = os.path.join(build, "swap.img")
-    if os.path.exists(swap):
-        base += ["-drive", "file=%s,format=raw,if=ide,index=1" % swap]
+    if case.get("swap", "yes") != "no":
+        base += ["-drive", "file=%s,format=raw,if=ide,index=1" % case["_swap"]]
     if case.get("kind", "qemu") == "iso":
         return base + ["-cdrom", case["_iso"]]
     return base + ["-kernel", os.path.join(build, "kernel.elf"),
@@ -85,6 +93,7 @@ def run_bochs(case, build, mem, timeout, workdir):
     with open(os.path.join(ROOT, "tools", "bochsrc")) as f:
         rc = f.read()
     rc = (rc.replace("@ISO@", case["_iso"]).replace("@MEM@", str(mem))
+          .replace("@SWAP@", case["_swap"])
           .replace("@LOG@", os.path.join(workdir, "bochs.log"))
           .replace("@SERIAL@", serial).replace("@DEBUGLOG@", dbglog))
     bochsrc = os.path.join(workdir, "bochsrc")
@@ -151,8 +160,9 @@ def run_case(name, case, args):
     workdir = tempfile.mkdtemp(prefix="dmsm-test-")
     start = time.time()
     try:
+        case = dict(case)
+        case["_swap"] = swap_copy(args.build, workdir)
         if kind in ("iso", "bochs"):
-            case = dict(case)
             case["_iso"] = make_iso(args.build, case.get("cmdline", ""), workdir)
         if kind == "bochs":
             out, status = run_bochs(case, args.build, mem, timeout, workdir)

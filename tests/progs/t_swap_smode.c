@@ -1,0 +1,80 @@
+// t_swap_smode: a Umode process whose pages were paged out is switched to
+// Smode by a manager: the switch pages everything back in and pins it
+// before the process runs in ring 0 (run with MEM=16).
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CHECK(c, ...)                                                          \
+    do {                                                                       \
+        if (!(c)) {                                                            \
+            printf("FAIL t_swap_smode: " __VA_ARGS__);                         \
+            printf("\n");                                                      \
+            exit(1);                                                           \
+        }                                                                      \
+    } while (0)
+
+#define PAGE 4096
+#define TARGET_PAGES 1024 // 4 MiB
+
+int
+main(void)
+{
+    struct vmstat vs;
+    CHECK(vmstat(&vs) == 0 && vs.swap_slots > 0, "no swap disk");
+    int ready[2], go[2], done[2];
+    CHECK(pipe(ready) == 0 && pipe(go) == 0 && pipe(done) == 0, "pipe");
+
+    // The target: fills 4 MiB, says so, then blocks in read() until told to
+    // go on; that read's tail is where the manager's request applies.
+    int target = fork();
+    if (target == 0) {
+        unsigned char *mem = sbrk(TARGET_PAGES * PAGE);
+        for (int i = 0; i < TARGET_PAGES; i++)
+            memset(mem + i * PAGE, (unsigned char)i, PAGE);
+        write(ready[1], "r", 1);
+        char c;
+        read(go[0], &c, 1);
+        unsigned int cs;
+        __asm__ volatile("mov %%cs, %0" : "=r"(cs));
+        for (int i = 0; i < TARGET_PAGES; i++) // all intact
+            if (mem[i * PAGE] != (unsigned char)i || mem[i * PAGE + PAGE - 1] != (unsigned char)i)
+                exit(3);
+        write(done[1], cs == 8 ? "S" : "U", 1);
+        read(go[0], &c, 1); // stay alive while the manager looks
+        exit(0);
+    }
+    char c;
+    CHECK(read(ready[0], &c, 1) == 1, "target ready");
+
+    // Push the target out: a hog touches more than the RAM, then exits.
+    int hog = fork();
+    if (hog == 0) {
+        unsigned int n = vs.total_frames;
+        char *m = sbrk(n * PAGE);
+        for (unsigned int i = 0; i < n; i++)
+            m[i * PAGE] = 1;
+        exit(0);
+    }
+    int status;
+    CHECK(wait(&status) == hog && status == 0, "hog status %d", status);
+
+    struct procinfo pi;
+    CHECK(modeinfo(target, &pi) == 0, "modeinfo");
+    printf("target before: resident %u swapped %u pinned %u\n", pi.resident, pi.swapped, pi.pinned);
+    CHECK(pi.swapped > TARGET_PAGES / 2, "the target was not paged out (%u swapped)", pi.swapped);
+    CHECK(switch_supervisor(target) == 0, "switch_supervisor(target)");
+    CHECK(write(go[1], "g", 1) == 1, "go");
+    CHECK(read(done[0], &c, 1) == 1 && c == 'S', "target did not run as Smode (%c)", c);
+    CHECK(modeinfo(target, &pi) == 0, "modeinfo after");
+    printf("target after:  resident %u swapped %u pinned %u pageins %u\n", pi.resident, pi.swapped,
+           pi.pinned, pi.pageins);
+    CHECK(pi.mode == MODE_SMODE && pi.swapped == 0, "not fully resident");
+    CHECK(pi.resident == pi.size / PAGE && pi.pinned == pi.resident, "not all pinned");
+    CHECK(pi.resident >= TARGET_PAGES, "only %u pages resident", pi.resident);
+    CHECK(write(go[1], "f", 1) == 1, "finish");
+    CHECK(wait(&status) == target && status == 0, "target status %d", status);
+    printf("PASS t_swap_smode\n");
+    return 0;
+}
