@@ -6,3 +6,4 @@
 #include "syscall.h"
 #include "uapi/sysnum.h"
 #include "uapi/abi.h"
+#include "uapi/errno.h"

@@ -5,6 +5,10 @@
 #include "trap.h"
 #include "x86.h"
 
+#define MSR_SYSENTER_CS 0x174
+#define MSR_SYSENTER_ESP 0x175
+#define MSR_SYSENTER_EIP 0x176
+
 struct tss tss;      // TSS.esp0 = top of the running process's kernel stack
 struct tss df_tss;   // the double-fault task (trap.c: double_fault)
 static uint8_t df_stack[4096] __attribute__((aligned(16)));
@@ -81,4 +85,14 @@ tss_set_kstack(uint32_t esp0, uint32_t cr3)
     tss.esp0 = esp0;
     tss.cr3 = cr3;
     fcall_stack = esp0 - TF_SIZE;
+    wrmsr(MSR_SYSENTER_ESP, fcall_stack, 0); // sysenter.asm: the same slot rule
+}
+
+// The sysenter/sysexit path (sysenter.asm), bench's second baseline.
+void
+sysenter_init(void)
+{
+    extern void sysenter_entry(void);
+    wrmsr(MSR_SYSENTER_CS, SEL_KCODE, 0); // sysexit then loads SEL_UCODE, SEL_UDATA
+    wrmsr(MSR_SYSENTER_EIP, (uint32_t)sysenter_entry, 0);
 }

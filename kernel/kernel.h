@@ -69,6 +69,7 @@ void poweroff(int status) NORETURN;
 // gdt.c
 void gdt_init(void);
 void tss_set_kstack(uint32_t esp0, uint32_t cr3);
+void sysenter_init(void);
 extern struct tss tss;
 extern uint32_t fcall_stack;
 

@@ -77,6 +77,7 @@ kmain(uint32_t magic, uint32_t mbi_pa)
     printk("command line: %s\n", kernel_cmdline);
     gdt_init();
     idt_init();
+    sysenter_init();
     pic_init();
     frame_init(mbi);
     kheap_init();

@@ -13,6 +13,7 @@
 #include "x86.h"
 
 _Static_assert(offsetof(struct proc, tail_work) == P_TAILWORK, "P_TAILWORK out of step");
+_Static_assert(offsetof(struct proc, mode) == P_MODE, "P_MODE out of step with sysenter.asm");
 
 struct proc proctab[NPROC];
 struct cpu cpu;

@@ -18,6 +18,7 @@
 
 // Offsets for fcall.asm (checked in proc.c).
 #define P_TAILWORK 0
+#define P_MODE 4
 
 enum procstate { UNUSED, EMBRYO, SLEEPING, RUNNABLE, RUNNING, ZOMBIE };
 
@@ -33,6 +34,7 @@ struct trapframe;
 
 struct proc {
     uint32_t tail_work;        // TW_* bits; must stay first (P_TAILWORK)
+    int mode;                  // MODE_UMODE or MODE_SMODE (P_MODE; DMSM, mode.c)
     int pid;
     enum procstate state;
     struct proc *parent;
@@ -54,7 +56,6 @@ struct proc {
     struct inode *cwd;
 
     // DMSM (mode.c)
-    int mode;                  // MODE_UMODE or MODE_SMODE
     int pending;               // requested mode not yet applied, or MODE_NONE
     int may_promote;           // may call switch_supervisor (inherited, never regained)
     int refused;               // why the last request was refused (negative errno) or 0

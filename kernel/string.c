@@ -2,12 +2,19 @@
 // calls to memcpy/memset/memmove/memcmp itself).
 #include "kernel.h"
 
+// memset and memmove use the string instructions (rep stos, rep movs):
+// clearing and copying whole pages is most of what they do.
 void *
 memset(void *dst, int c, size_t n)
 {
-    uint8_t *d = dst;
-    while (n--)
-        *d++ = (uint8_t)c;
+    void *d = dst;
+    if (((uint32_t)d | n) % 4 == 0) {
+        uint32_t v = (uint8_t)c * 0x01010101u;
+        size_t words = n / 4;
+        __asm__ volatile("cld; rep stosl" : "+D"(d), "+c"(words) : "a"(v) : "memory");
+    } else {
+        __asm__ volatile("cld; rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+    }
     return dst;
 }
 
@@ -20,23 +27,18 @@ memcpy(void *dst, const void *src, size_t n)
 void *
 memmove(void *dst, const void *src, size_t n)
 {
-    uint8_t *d = dst;
-    const uint8_t *s = src;
-    if (d < s || d >= s + n) {
-        if ((((uint32_t)d | (uint32_t)s | n) & 3) == 0) {
-            uint32_t *dw = dst;
-            const uint32_t *sw = src;
-            for (n /= 4; n--;)
-                *dw++ = *sw++;
-        } else {
-            while (n--)
-                *d++ = *s++;
-        }
+    void *d = dst;
+    const void *s = src;
+    if ((const uint8_t *)s < (uint8_t *)d && (uint8_t *)d < (const uint8_t *)s + n) {
+        // overlapping, destination above: copy backwards
+        d = (uint8_t *)d + n - 1;
+        s = (const uint8_t *)s + n - 1;
+        __asm__ volatile("std; rep movsb; cld" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+    } else if ((((uint32_t)d | (uint32_t)s | n) & 3) == 0) {
+        size_t words = n / 4;
+        __asm__ volatile("cld; rep movsl" : "+D"(d), "+S"(s), "+c"(words) : : "memory");
     } else {
-        d += n;
-        s += n;
-        while (n--)
-            *--d = *--s;
+        __asm__ volatile("cld; rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
     }
     return dst;
 }

@@ -81,3 +81,14 @@ syscall_tail(struct trapframe *tf)
     if (p->tail_work & TW_KILLED) // killed while yielding
         proc_exit(p->killed);
 }
+
+// The slow exit of the sysenter path (sysenter.asm built tf for ring 3):
+// give the frame the caller's real mode, then the common tail.
+void sysenter_tail(struct trapframe *tf);
+
+void
+sysenter_tail(struct trapframe *tf)
+{
+    mode_set_frame(tf, curproc->mode);
+    syscall_tail(tf);
+}

@@ -26,6 +26,7 @@ static struct gatedesc idt[256];
 extern uint32_t vectors[48];      // trapasm.asm
 extern uint32_t vector_syscall;   // trapasm.asm
 extern struct tss df_tss;         // gdt.c
+extern char trapret_apstack[], trapret_apstack_end[]; // trapasm.asm
 
 static void
 set_gate(int n, uint32_t handler, uint16_t sel, int type, int dpl)
@@ -136,6 +137,15 @@ trap(struct trapframe *tf)
         proc_exit(WAIT_KILLED_BIT | T_PGFLT);
     } else if (from_ap) {
         proc_kill_fault(tf); // a fault in AP code kills only that process
+    } else if (tf->trapno == T_PGFLT && p && tf->eip >= (uint32_t)trapret_apstack &&
+               tf->eip < (uint32_t)trapret_apstack_end) {
+        // trapret could not write the 3-word return frame below an Smode
+        // AP's stack pointer (a function-receiver call or a switch to Smode
+        // with fewer than 12 bytes of stack left): kill it, not the kernel.
+        printk("pid %d (%s): killed by page fault (vector %d) at addr 0x%08x: "
+               "Smode stack overflow (no room for the return to ring 0)\n",
+               p->pid, p->name, T_PGFLT, rcr2());
+        proc_exit(WAIT_KILLED_BIT | T_PGFLT);
     } else {
         panic_trap(tf);
     }

@@ -126,18 +126,21 @@ global trapret
 trapret:
     cli
     test byte [esp + TF_CS], 3
-    jnz .plain
+    jnz trapret_plain
     lea eax, [esp + TF_SIZE]
     cmp eax, [tss + 4]
-    jne .plain                      ; nested kernel frame
+    jne trapret_plain                      ; nested kernel frame
     mov eax, [esp + TF_ESP]
     sub eax, 12
     mov ebx, [esp + TF_EIP]
-    mov [eax], ebx
-    mov ebx, [esp + TF_CS]
+global trapret_apstack, trapret_apstack_end
+trapret_apstack:                    ; a page fault from here to the end label means
+    mov [eax], ebx                  ; the AP's stack has no room for these 12 bytes
+    mov ebx, [esp + TF_CS]          ; (an Smode stack overflow: trap.c kills it)
     mov [eax + 4], ebx
     mov ebx, [esp + TF_EFLAGS]
     mov [eax + 8], ebx
+trapret_apstack_end:
     mov [esp + TF_ESP], eax         ; where ESP goes for the iret
     popa
     pop gs
@@ -146,7 +149,7 @@ trapret:
     pop ds
     mov esp, [esp + TF_ESP - TF_TRAPNO]
     iretd
-.plain:
+trapret_plain:
     popa
     pop gs
     pop fs

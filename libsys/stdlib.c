@@ -272,3 +272,22 @@ sleep(unsigned int seconds)
 {
     return msleep(seconds * 1000) < 0 ? seconds : 0;
 }
+
+// ---- sorting ----
+// qsort as a shell sort: small, not recursive, fine for the sizes here.
+void
+qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    char *a = base;
+    char tmp[256];
+    if (size > sizeof(tmp))
+        abort();
+    for (size_t gap = n / 2; gap > 0; gap /= 2)
+        for (size_t i = gap; i < n; i++) {
+            memcpy(tmp, a + i * size, size);
+            size_t j = i;
+            for (; j >= gap && cmp(a + (j - gap) * size, tmp) > 0; j -= gap)
+                memcpy(a + j * size, a + (j - gap) * size, size);
+            memcpy(a + j * size, tmp, size);
+        }
+}

@@ -123,6 +123,25 @@ SYSCALL nopromote, SYS_nopromote, 0
 SYSCALL poweroff, SYS_poweroff, 1
 SYSCALL vmstat, SYS_vmstat, 1
 
+; SYSENTER name, number: the sysenter/sysexit path (kernel/sysenter.asm) for
+; calls of at most one argument (EBX), Umode only; bench's second baseline.
+%macro SYSENTER 2
+global %1
+%1:
+    push ebx
+    mov ebx, [esp + 8]
+    mov eax, %2
+    mov ecx, esp                    ; sysexit restores ESP from ECX
+    mov edx, %%back                 ; ... and EIP from EDX
+    sysenter
+%%back:
+    pop ebx
+    ret
+%endmacro
+
+SYSENTER sysenter_getpid, SYS_getpid
+SYSENTER sysenter_sbrk, SYS_sbrk
+
 CONVENTIONAL conv_getpid, SYS_getpid, 0
 CONVENTIONAL conv_read, SYS_read, 3
 CONVENTIONAL conv_write, SYS_write, 3

@@ -23,6 +23,7 @@ void exit(int status) __attribute__((noreturn));  // flushes stdout, then _exit
 void abort(void) __attribute__((noreturn));       // prints "abort", _exit(134)
 
 int rand(void);                  // 0..RAND_MAX, the same sequence every run
+void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 void srand(unsigned int seed);
 
 #endif

@@ -78,6 +78,10 @@ int conv_read(int fd, void *buf, size_t n);
 int conv_write(int fd, const void *buf, size_t n);
 void *conv_sbrk(int increment);
 
+// ---- bench only: sysenter/sysexit stubs (Umode, at most one argument) ----
+int sysenter_getpid(void);
+void *sysenter_sbrk(int increment);
+
 static inline int
 sbrk_failed(void *p)
 {

@@ -1,0 +1,68 @@
+; A third way into the kernel, for measurement only: sysenter/sysexit, the
+; fast system-call instructions a Pentium 4 already had (bench's second
+; baseline for Umode processes). libsys's sysenter_* stubs use it.
+;
+; Convention: EAX = number, EBX = the only argument (calls of at most one
+; argument), ECX = the program's ESP, EDX = where to return. The CPU loads
+; CS/SS from SYSENTER_CS and ESP from SYSENTER_ESP, which switchuvm keeps at
+; this process's fcall_stack (below the reserved frame slot), and clears IF.
+; sysexit returns to ring 3 with ESP = ECX, EIP = EDX. Anything unusual
+; (tail work, an Smode caller, a call needing its frame) leaves through the
+; common trapret instead, with a frame built like the interrupt receiver's.
+
+%include "asmdefs.inc"
+
+section .note.GNU-stack noalloc noexec nowrite progbits
+section .text
+
+extern syscalls, curproc, tss, sysenter_tail, trapret
+
+global sysenter_entry
+sysenter_entry:
+    push ecx                        ; the program's ESP
+    push edx                        ; its return address
+    cmp eax, NSYSCALL
+    jae .bad
+    test byte [syscalls + eax * SCE_SIZE + SCE_FLAGS], SC_FRAME
+    jnz .bad
+    sti                             ; handlers run with interrupts on
+    push 0
+    push 0
+    push 0
+    push 0
+    push ebx
+    call [syscalls + eax * SCE_SIZE + SCE_FN]
+    add esp, 20
+    cli
+    mov ecx, [curproc]
+    cmp dword [ecx + P_TAILWORK], 0
+    jne .slow
+    cmp dword [ecx + P_MODE], MODE_UMODE
+    jne .slow                       ; an Smode caller must not come back in ring 3
+    pop edx
+    pop ecx
+    sti                             ; takes effect after sysexit
+    sysexit
+
+.bad:
+    mov eax, -ENOSYS
+.slow:                              ; EAX = the result; build the frame at the top
+    pop edx
+    pop ecx
+    mov esp, [tss + 4]              ; TSS.esp0
+    push SEL_UDATA                  ; ss
+    push ecx                        ; esp
+    push FL_IF | 0x2                ; eflags
+    push SEL_UCODE                  ; cs
+    push edx                        ; eip
+    push 0                          ; err
+    push T_SYSCALL                  ; trapno
+    push SEL_UDATA                  ; ds
+    push SEL_UDATA                  ; es
+    push SEL_UDATA                  ; fs
+    push SEL_UDATA                  ; gs
+    pusha
+    push esp
+    call sysenter_tail              ; the frame's selectors for the mode, then the tail
+    add esp, 4
+    jmp trapret

@@ -1,0 +1,205 @@
+// bench: what a system call costs on each path, timed with RDTSC.
+// Reproduces the paper's figures (7: getpid/read/write/sbrk; 8: switch
+// costs; 9: ls -l over 5 and 408 files) and adds the sysenter path and the
+// floor (a plain call of the kernel routine from ring 0, no receiver).
+//
+// usage: bench [-q]     (-q: a quick run, for the test suite)
+// Each figure is cycles per call: the median and the minimum over ROUNDS
+// batches of BATCH calls (after a warm-up), loop overhead included. Lines
+// starting "BENCH" are for tools/bench.py, which writes docs/bench.md.
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef unsigned long long u64;
+
+static int rounds = 31, batch = 2000, ls_reps = 3;
+static int fd_file;              // an in-memory file for read/write
+static char buf[64];
+
+static inline u64
+rdtsc(void)
+{
+    unsigned int lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((u64)hi << 32) | lo;
+}
+
+struct result {
+    u64 median10, min10; // tenths of a cycle per call
+};
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+    u64 x = *(const u64 *)a, y = *(const u64 *)b;
+    return x < y ? -1 : x > y;
+}
+
+// Time op BATCH times per round; setup (untimed) runs before each round.
+static struct result
+measure(void (*op)(void), void (*setup)(void))
+{
+    u64 per[64];
+    for (int i = 0; i < batch; i++) // warm-up
+        op();
+    for (int r = 0; r < rounds; r++) {
+        if (setup)
+            setup();
+        u64 t0 = rdtsc();
+        for (int i = 0; i < batch; i++)
+            op();
+        u64 t1 = rdtsc();
+        per[r] = (t1 - t0) * 10 / batch;
+    }
+    qsort(per, rounds, sizeof(per[0]), cmp_u64);
+    return (struct result){per[rounds / 2], per[0]};
+}
+
+static void
+report(const char *call, const char *path, struct result r)
+{
+    printf("BENCH %s %s median=%llu.%llu min=%llu.%llu\n", call, path, r.median10 / 10,
+           r.median10 % 10, r.min10 / 10, r.min10 % 10);
+}
+
+// ---- the operations ----
+static void op_conv_getpid(void) { conv_getpid(); }
+static void op_getpid(void) { getpid(); }
+static void op_sysenter_getpid(void) { sysenter_getpid(); }
+static void
+op_floor_getpid(void)
+{
+    ((int (*)(void))((struct modepage *)MODEPAGE)->floor)();
+}
+static void op_conv_read(void) { conv_read(fd_file, buf, sizeof buf); }
+static void op_read(void) { read(fd_file, buf, sizeof buf); }
+static void op_conv_write(void) { conv_write(fd_file, buf, sizeof buf); }
+static void op_write(void) { write(fd_file, buf, sizeof buf); }
+static void op_conv_sbrk(void) { conv_sbrk(0); }
+static void op_sbrk(void) { sbrk(0); }
+static void op_sysenter_sbrk(void) { sysenter_sbrk(0); }
+static void rewind_file(void) { lseek(fd_file, 0, SEEK_SET); }
+
+// Fig. 7 (and beyond): every call through every path the current mode allows.
+static void
+fig7(int smode)
+{
+    if (!smode) {
+        report("getpid", "conventional", measure(op_conv_getpid, 0));
+        report("getpid", "dmsm-int", measure(op_getpid, 0));
+        report("getpid", "sysenter", measure(op_sysenter_getpid, 0));
+        report("read", "conventional", measure(op_conv_read, rewind_file));
+        report("read", "dmsm-int", measure(op_read, rewind_file));
+        report("write", "conventional", measure(op_conv_write, rewind_file));
+        report("write", "dmsm-int", measure(op_write, rewind_file));
+        report("sbrk", "conventional", measure(op_conv_sbrk, 0));
+        report("sbrk", "dmsm-int", measure(op_sbrk, 0));
+        report("sbrk", "sysenter", measure(op_sysenter_sbrk, 0));
+    } else {
+        report("getpid", "dmsm-func", measure(op_getpid, 0));
+        report("getpid", "floor", measure(op_floor_getpid, 0));
+        report("read", "dmsm-func", measure(op_read, rewind_file));
+        report("write", "dmsm-func", measure(op_write, rewind_file));
+        report("sbrk", "dmsm-func", measure(op_sbrk, 0));
+    }
+}
+
+// Fig. 8: the cost of switching oneself, each way (called from Smode).
+static void
+fig8(void)
+{
+    u64 up[64], down[64];
+    for (int r = 0; r < rounds; r++) {
+        u64 t0 = rdtsc();
+        switch_user(0);       // entered by call, leaves to ring 3
+        u64 t1 = rdtsc();
+        switch_supervisor(0); // entered by int 0x80, leaves to ring 0
+        u64 t2 = rdtsc();
+        down[r] = (t1 - t0) * 10;
+        up[r] = (t2 - t1) * 10;
+    }
+    qsort(up, rounds, sizeof(up[0]), cmp_u64);
+    qsort(down, rounds, sizeof(down[0]), cmp_u64);
+    report("switch_supervisor", "self", (struct result){up[rounds / 2], up[0]});
+    report("switch_user", "self", (struct result){down[rounds / 2], down[0]});
+}
+
+// Fig. 9: `ls -l DIR` as a whole program (fork, exec, a stat per entry,
+// output), run as a Umode or an Smode process, output to the console or
+// to a file. Called from Umode.
+static void
+fig9(void)
+{
+    static const char *dirs[] = {"/lsdata/5", "/lsdata/408"};
+    for (int d = 0; d < 2; d++)
+        for (int out = 0; out < 2; out++)
+            for (int smode = 0; smode < 2; smode++) {
+                u64 t[16];
+                for (int r = 0; r < ls_reps; r++) {
+                    u64 t0 = rdtsc();
+                    int pid = fork();
+                    if (pid == 0) {
+                        if (smode && switch_supervisor(0) != 0)
+                            exit(90);
+                        if (out) {
+                            int fd = open("/ls.out", O_WRONLY | O_CREAT | O_TRUNC);
+                            dup2(fd, 1);
+                            close(fd);
+                        }
+                        char *argv[] = {"ls", "-l", (char *)dirs[d], 0};
+                        exec("/bin/ls", argv);
+                        exit(91);
+                    }
+                    int status;
+                    wait(&status);
+                    t[r] = (rdtsc() - t0) * 10;
+                    if (status != 0)
+                        printf("bench: ls exited with status %d\n", status);
+                }
+                qsort(t, ls_reps, sizeof(t[0]), cmp_u64);
+                char call[32];
+                snprintf(call, sizeof call, "ls%s-%s", dirs[d] + 7, out ? "file" : "console");
+                fflush_stdout();
+                report(call, smode ? "smode" : "umode", (struct result){t[ls_reps / 2], t[0]});
+            }
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "-q") == 0)
+        rounds = 5, batch = 200, ls_reps = 1;
+    else if (argc > 1) {
+        eprintf("usage: bench [-q]\n");
+        return 2;
+    }
+    if (current_mode() != MODE_UMODE && switch_user(0) != 0) {
+        eprintf("bench: cannot start in Umode\n");
+        return 1;
+    }
+    fd_file = open("/bench.dat", O_RDWR | O_CREAT | O_TRUNC);
+    static char block[4096];
+    for (int i = 0; i < 64 * 1024 / (int)sizeof(block) + 1; i++) // room for a whole batch
+        if (write(fd_file, block, sizeof block) != sizeof block) {
+            eprintf("bench: cannot create /bench.dat\n");
+            return 1;
+        }
+    printf("bench: %d rounds of %d calls, cycles per call (RDTSC)\n", rounds, batch);
+    fig7(0);
+    if (switch_supervisor(0) != 0 || current_mode() != MODE_SMODE) {
+        eprintf("bench: switch_supervisor(0) failed\n");
+        return 1;
+    }
+    fig7(1);
+    fig8();
+    if (switch_user(0) != 0)
+        return 1;
+    fig9();
+    close(fd_file);
+    unlink("/bench.dat");
+    unlink("/ls.out");
+    printf("BENCH done\n");
+    return 0;
+}
