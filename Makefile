@@ -44,7 +44,9 @@ TEST_PROGS := $(patsubst tests/progs/%.c,$(B)/tests/%,$(wildcard tests/progs/*.c
 
 .PHONY: all deps run run-nox qemu-gdb gdb bochs iso test bench clean help
 
-all: $(B)/kernel.elf $(B)/fs.img $(B)/dmsm.iso $(B)/swap.img
+# (the programs are named here so that make keeps them: GDB and the Bochs
+# walkthrough want their symbols)
+all: $(B)/kernel.elf $(B)/fs.img $(B)/dmsm.iso $(B)/swap.img $(USER_PROGS) $(TEST_PROGS)
 
 help:
 	@echo "make run            boot to the shell in QEMU (window if there is a display)"
@@ -195,7 +197,7 @@ bochs: deps all
 
 # ---- tests and benchmarks ----
 test: deps all
-	$(PYTHON) tests/run.py --build $(B) --mem $(strip $(MEM)) --timeout $(strip $(TIMEOUT)) --jobs $(strip $(JOBS)) $(TESTS)
+	NM=$(NM) $(PYTHON) tests/run.py --build $(B) --mem $(strip $(MEM)) --timeout $(strip $(TIMEOUT)) --jobs $(strip $(JOBS)) $(TESTS)
 
 compile_commands.json: $(B)/asmdefs.inc
 	bear --output $@ -- $(MAKE) -B $(KERNEL_OBJ) $(LIBSYS_OBJ) >/dev/null

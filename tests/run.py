@@ -12,7 +12,8 @@ Cases live in tests/cases.ini, one section per test:
   status  = the guest's expected exit status (default 0), or "panic"
   mem     = guest MiB (default: --mem)
   input   = text typed on the serial console (\\n for newline)
-  bochs   = (kind=bochs) debugger commands, one per line; ldsym comes first
+  bochs   = (kind=bochs) debugger commands, one per line; ldsym comes first;
+            {sym:PROG:NAME} stands for the address of NAME in user program PROG
   timeout = seconds (default: --timeout; Bochs gets 10x, it is that slow)
   swap    = no: boot without the swap disk (default: a fresh copy of build/swap.img)
 
@@ -25,6 +26,7 @@ import argparse
 import concurrent.futures
 import configparser
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +35,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PANIC_STATUS = 0x7E  # kernel/kernel.h POWER_PANIC
+NM = os.environ.get("NM", "i686-linux-gnu-nm")
 
 
 def swap_copy(build, workdir):
@@ -87,6 +90,23 @@ def run_qemu(case, build, mem, timeout):
     return out, (rc - 1) // 2 if rc % 2 == 1 else "qemu exit %d" % rc
 
 
+def user_symbols(build, text):
+    """Replace {sym:PROG:NAME} with the address of NAME in user program PROG
+    (build/tests/PROG or build/user/PROG, which keep their symbols)."""
+    def lookup(m):
+        prog, name = m.group(1), m.group(2)
+        for d in ("tests", "user"):
+            path = os.path.join(build, d, prog)
+            if os.path.exists(path):
+                out = subprocess.run([NM, path], capture_output=True, text=True).stdout
+                for line in out.splitlines():
+                    parts = line.split()
+                    if len(parts) == 3 and parts[2] == name:
+                        return "0x" + parts[0]
+        raise SystemExit("run.py: no symbol %s in %s" % (name, prog))
+    return re.sub(r"\{sym:([\w.-]+):(\w+)\}", lookup, text)
+
+
 def run_bochs(case, build, mem, timeout, workdir):
     serial = os.path.join(workdir, "serial.txt")
     dbglog = os.path.join(workdir, "debugger.txt")
@@ -102,7 +122,7 @@ def run_bochs(case, build, mem, timeout, workdir):
     cmds = os.path.join(workdir, "cmds.txt")
     with open(cmds, "w") as f:
         f.write('ldsym global "%s"\n' % os.path.abspath(os.path.join(build, "kernel.sym")))
-        f.write(case.get("bochs", "c").strip() + "\n")
+        f.write(user_symbols(build, case.get("bochs", "c")).strip() + "\n")
     env = dict(os.environ, TERM=os.environ.get("TERM") or "dumb")
     status = None
     try:
