@@ -1,0 +1,103 @@
+// t_smode_stack: an Smode AP that overflows its stack (past the 64 KiB
+// reservation into the guard page) cannot take the page fault on that same
+// stack: the double-fault task gate catches it and kills only that process,
+// status WAIT_KILLED_BIT | 8. Three times (the task must work repeatedly),
+// then the system still works.
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define NAME "t_smode_stack"
+#define FAIL(...)                                                              \
+    do {                                                                       \
+        printf("FAIL " NAME ": " __VA_ARGS__);                                 \
+        printf("\n");                                                          \
+        exit(1);                                                               \
+    } while (0)
+#define CHECK(cond, ...)                                                       \
+    do {                                                                       \
+        if (!(cond))                                                           \
+            FAIL(__VA_ARGS__);                                                 \
+    } while (0)
+
+static volatile int depth_limit = 1 << 30; // never reached: the stack runs out first
+
+static unsigned int
+read_cs(void)
+{
+    unsigned int cs;
+    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
+    return cs;
+}
+
+static int
+recurse(int depth)
+{
+    volatile char pad[1024];
+    pad[0] = (char)depth;
+    pad[1023] = (char)depth;
+    if (depth >= depth_limit)
+        return 0;
+    return recurse(depth + 1) + pad[0] + pad[1023];
+}
+
+// A child that overflows its stack in the given mode; returns its status.
+static int
+overflow(int smode)
+{
+    int pid = fork();
+    if (pid == 0) {
+        if (smode && current_mode() != MODE_SMODE && switch_supervisor(0) != 0)
+            _exit(2);
+        if (read_cs() != (smode ? 0x08u : 0x1bu))
+            _exit(4);
+        recurse(0);
+        _exit(3);
+    }
+    CHECK(pid > 0, "fork");
+    int status;
+    CHECK(wait(&status) == pid, "wait");
+    return status;
+}
+
+static struct vmstat
+vm(void)
+{
+    struct vmstat v;
+    CHECK(vmstat(&v) == 0, "vmstat");
+    return v;
+}
+
+int
+main(void)
+{
+    struct vmstat v0 = vm();
+    for (int i = 0; i < 3; i++) {
+        int status = overflow(1);
+        CHECK(WIFKILLED(status) && WKILLVEC(status) == 8,
+              "Smode overflow %d: status 0x%x, expected killed by vector 8", i, status);
+        // the system still works
+        int pid = fork();
+        if (pid == 0)
+            _exit(getppid() == 1 ? 40 + i : 1);
+        CHECK(pid > 0, "fork after a double fault");
+        CHECK(wait(&status) == pid && status == 40 + i, "child after a double fault: 0x%x",
+              status);
+        CHECK(getpid() == 1, "getpid");
+        struct vmstat v = vm();
+        CHECK(v.pinned_frames == v0.pinned_frames && v.free_frames == v0.free_frames,
+              "after a double fault: pinned %u (was %u), free %u (was %u)", v.pinned_frames,
+              v0.pinned_frames, v.free_frames, v0.free_frames);
+    }
+    // In Umode the same overflow is an ordinary page fault.
+    int status = overflow(0);
+    CHECK(WIFKILLED(status) && WKILLVEC(status) == 14, "Umode overflow: status 0x%x", status);
+    // The parent itself in Smode, after all that.
+    CHECK(switch_supervisor(0) == 0 && read_cs() == 0x08, "switch_supervisor(0)");
+    status = overflow(1); // forked from an Smode parent: an Smode child
+    CHECK(WIFKILLED(status) && WKILLVEC(status) == 8, "overflow from Smode parent: 0x%x",
+          status);
+    CHECK(switch_user(0) == 0 && read_cs() == 0x1b, "switch_user(0)");
+    printf("PASS " NAME "\n");
+    return 0;
+}
