@@ -148,6 +148,11 @@ $(B)/swap.img: Makefile
 	rm -f $@
 	truncate -s $$(( ( ($(strip $(SWAP)) * 1048576 + $(CYL_BYTES) - 1) / $(CYL_BYTES) ) * $(CYL_BYTES) )) $@
 
+# The method (a) kernel, for the Y2 lesson (tests/progs/t_y2.c): the same
+# sources built with DMSM_METHOD_A, in a build directory of its own.
+$(B)/method-a/kernel.elf: $(KERNEL_C) $(KERNEL_ASM) kernel/*.h kernel/uapi/*.h linker.ld
+	$(MAKE) --no-print-directory B=$(B)/method-a KDEFS=-DDMSM_METHOD_A $(B)/method-a/kernel.elf
+
 iso: $(B)/dmsm.iso
 	@echo "built $<: boot it with 'qemu-system-i386 -cdrom $<' or 'make bochs'"
 
@@ -196,7 +201,7 @@ bochs: deps all
 	$(BOCHS_ENV) bochs -f $(B)/bochsrc -rc $(B)/bochs-init.txt
 
 # ---- tests and benchmarks ----
-test: deps all
+test: deps all $(B)/method-a/kernel.elf
 	NM=$(NM) $(PYTHON) tests/run.py --build $(B) --mem $(strip $(MEM)) --timeout $(strip $(TIMEOUT)) --jobs $(strip $(JOBS)) $(TESTS)
 
 compile_commands.json: $(B)/asmdefs.inc

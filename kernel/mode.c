@@ -65,6 +65,36 @@ may_request(struct proc *caller, struct proc *target, int mode)
     return caller->may_promote;
 }
 
+#ifdef DMSM_METHOD_A
+// The paper's method (a), built only with `make KDEFS=-DDMSM_METHOD_A` to
+// show why this kernel does not use it: apply the switch at once, from the
+// requester's context, to a target preempted in its program, WITHOUT the
+// check for state Y2 that method (a) would need. If the target was
+// preempted after its stub tested the flag and before the int/call, it
+// resumes with the old decision in the new ring: an Smode stub about to
+// `call` the function receiver now does it from ring 3, and the
+// supervisor-only page faults (tests/progs/t_y2.c shows it).
+// Returns 1 if applied, 0 to fall back to method (b).
+static int
+mode_apply_now(struct proc *t, int mode)
+{
+    struct trapframe *tf = t->ap_frame;
+    if (t == curproc || t->state != RUNNABLE || !tf)
+        return 0;
+    if (mode == MODE_SMODE) {
+        if (uvm_pin_all(t) < 0)
+            return 0;
+    } else {
+        uvm_unpin_all(t);
+    }
+    t->mode = mode;
+    t->modepage->mode = (uint32_t)mode;
+    mode_set_frame(tf, mode);
+    t->switches++;
+    return 1;
+}
+#endif
+
 // Register a request that process pid (0: the caller) become mode. Only
 // records it (method b): the target applies it at the tail of its next
 // system call. A newer request replaces a pending one. Returns 0, or
@@ -94,6 +124,12 @@ mode_request(int pid, int mode)
         t->tail_work |= TW_MODE;
     }
     popcli();
+#ifdef DMSM_METHOD_A
+    if (r == 0 && t->pending == mode && mode_apply_now(t, mode)) {
+        t->pending = MODE_NONE;
+        t->tail_work &= ~TW_MODE;
+    }
+#endif
     return r;
 }
 

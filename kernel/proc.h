@@ -60,6 +60,8 @@ struct proc {
     int may_promote;           // may call switch_supervisor (inherited, never regained)
     int refused;               // why the last request was refused (negative errno) or 0
     uint32_t switches;         // mode switches applied
+    struct trapframe *ap_frame; // while preempted in AP code: its frame (for
+                               // the method (a) lesson only, mode.c)
 
     // memory accounting (vm.c)
     uint32_t faults, pageins, pageouts;

@@ -156,8 +156,11 @@ trap(struct trapframe *tf)
         // Kernel code is never preempted; AP code in either ring is.
         if (p->killed)
             proc_exit(p->killed);
-        if (tf->trapno == T_IRQ0 + IRQ_TIMER && p->state == RUNNING)
+        if (tf->trapno == T_IRQ0 + IRQ_TIMER && p->state == RUNNING) {
+            p->ap_frame = tf; // preempted in AP code (method (a) reads it)
             yield();
+            p->ap_frame = 0;
+        }
     } else if (tf->trapno == T_IRQ0 + IRQ_TIMER) {
         p->tail_work |= TW_RESCHED; // yield at the tail of this system call
     }

@@ -15,6 +15,7 @@ Cases live in tests/cases.ini, one section per test:
   bochs   = (kind=bochs) debugger commands, one per line; ldsym comes first;
             {sym:PROG:NAME} stands for the address of NAME in user program PROG
   timeout = seconds (default: --timeout; Bochs gets 10x, it is that slow)
+  kernel  = the kernel to boot, relative to the build directory (default kernel.elf)
   swap    = no: boot without the swap disk (default: a fresh copy of build/swap.img)
 
 A run fails on: a timeout, a triple fault (QEMU exits 0 with -no-reboot), a
@@ -53,7 +54,7 @@ def qemu_cmd(case, build, mem):
         base += ["-drive", "file=%s,format=raw,if=ide,index=1" % case["_swap"]]
     if case.get("kind", "qemu") == "iso":
         return base + ["-cdrom", case["_iso"]]
-    return base + ["-kernel", os.path.join(build, "kernel.elf"),
+    return base + ["-kernel", os.path.join(build, case.get("kernel", "kernel.elf")),
                    "-initrd", os.path.join(build, "fs.img"),
                    "-append", case.get("cmdline", "")]
 

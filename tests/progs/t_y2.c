@@ -1,0 +1,57 @@
+// t_y2: the Y2 lesson. A child in Smode calls getpid in a tight loop; the
+// parent flips its mode back and forth many times.
+//  - With method (b) (the kernel as built by default) every switch waits
+//    for the tail of the child's next system call: the child survives.
+//  - With method (a) (make KDEFS=-DDMSM_METHOD_A, see kernel/mode.c) a
+//    switch is applied at once to the preempted child. Sooner or later the
+//    child is preempted in state Y2 of its stub (flag tested, `call` not yet
+//    made) and switched to Umode: it then calls the supervisor-only
+//    function receiver from ring 3 and is killed by a page fault.
+// usage: t_y2            expect survival (method b)
+//        t_y2 expect-kill expect the Y2 kill (method a)
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int
+main(int argc, char **argv)
+{
+    int expect_kill = argc > 1 && strcmp(argv[1], "expect-kill") == 0;
+    int flips = expect_kill ? 2000 : 150;
+    int child = fork();
+    if (child == 0) {
+        if (switch_supervisor(0) != 0)
+            exit(2);
+        int me = getpid();
+        for (;;)
+            if (getpid() != me)
+                exit(3);
+    }
+    int i, dead = 0;
+    struct procinfo pi;
+    for (i = 0; i < flips && !dead; i++) {
+        switch_user(child);
+        msleep(10); // let the child run (and be preempted) in its new mode
+        switch_supervisor(child);
+        msleep(10);
+        dead = modeinfo(child, &pi) < 0 || pi.state == PS_ZOMBIE;
+    }
+    if (!dead)
+        kill(child);
+    int status;
+    wait(&status);
+    if (WIFKILLED(status) && WKILLVEC(status) == 14) {
+        printf("t_y2: the child was killed by a page fault after %d flip pairs: "
+               "switched in state Y2, it called the function receiver from ring 3\n", i);
+        printf(expect_kill ? "PASS t_y2\n" : "FAIL t_y2: method (b) must never do this\n");
+        return !expect_kill;
+    }
+    if (WIFKILLED(status) && WKILLVEC(status) == KILLED_BY_KILL) {
+        printf("t_y2: the child survived %d flip pairs\n", i);
+        printf(expect_kill ? "FAIL t_y2: no Y2 kill happened\n" : "PASS t_y2\n");
+        return expect_kill;
+    }
+    printf("FAIL t_y2: unexpected child status %#x\n", status);
+    return 1;
+}
