@@ -39,6 +39,7 @@ load_segments(struct proc *p, struct inode *ip, struct elfhdr *eh, uint32_t *end
         int r = uvm_alloc(p, start, stop, perm);
         if (r < 0)
             return r;
+        *end = stop; // from here on uvm_free (on failure) finds these pages
         // copy the file's bytes in (uvm_load pages in what was paged out
         // meanwhile, and writes read-only pages too)
         char buf[512];
@@ -50,7 +51,6 @@ load_segments(struct proc *p, struct inode *ip, struct elfhdr *eh, uint32_t *end
                 return -ENOMEM;
             done += chunk;
         }
-        *end = stop;
     }
     return *end > USERBASE ? 0 : -ENOEXEC;
 }
@@ -118,6 +118,7 @@ exec_into(struct proc *p, const char *path, char **argv)
     int r = img.pgdir ? 0 : -ENOMEM;
     if (r == 0)
         r = load_segments(&img, ip, &eh, &end);
+    img.brk = img.heap_start = end; // uvm_each (and so uvm_free) walks [USERBASE, brk)
     inode_put(ip);
     // the stack: the whole reservation when Smode (a fault on the stack in
     // ring 0 would be a double fault); else only the top page, the rest on touch
@@ -137,7 +138,7 @@ exec_into(struct proc *p, const char *path, char **argv)
     }
 
     // Commit: p adopts the new image, then the old one is freed.
-    struct proc old = {.pid = p->pid, .mode = p->mode, .pgdir = p->pgdir};
+    struct proc old = {.pid = p->pid, .mode = p->mode, .pgdir = p->pgdir, .brk = p->brk};
     uvm_adopt(p, &img);
     p->pgdir = img.pgdir;
     p->modepage = img.modepage;

@@ -114,7 +114,7 @@ uint32_t *walk(uint32_t *pgdir, uint32_t va, int create);
 int uvm_map(uint32_t *pgdir, uint32_t va, uint32_t pa, uint32_t perm);
 int uvm_alloc(struct proc *p, uint32_t from, uint32_t to, uint32_t perm);
 int uvm_reserve(struct proc *p, uint32_t from, uint32_t to, uint32_t perm);
-int uvm_each(uint32_t *pgdir, int (*fn)(uint32_t va, uint32_t *pte, void *arg), void *arg);
+int uvm_each(struct proc *p, int (*fn)(uint32_t va, uint32_t *pte, void *arg), void *arg);
 void uvm_dealloc(struct proc *p, uint32_t from, uint32_t to);
 void uvm_free(struct proc *p);
 void uvm_adopt(struct proc *p, struct proc *img);

@@ -230,14 +230,14 @@ proc_fork(void)
     if (!child)
         return -EAGAIN;
     child->mode = parent->mode; // before copying: uvm_copy pins an Smode child's pages
+    child->brk = parent->brk;   // ... and uvm_free finds what was copied on failure
+    child->heap_start = parent->heap_start;
     child->pgdir = uvm_create();
     if (!child->pgdir || uvm_copy(child, parent) < 0 || mode_init_modepage(child) < 0) {
         uvm_free(child);
         proc_free(child);
         return -ENOMEM;
     }
-    child->brk = parent->brk;
-    child->heap_start = parent->heap_start;
     *child->tf = *parent->tf;
     child->tf->eax = 0; // fork returns 0 in the child
     child->may_promote = parent->may_promote;

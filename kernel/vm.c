@@ -163,21 +163,33 @@ uvm_dealloc(struct proc *p, uint32_t from, uint32_t to)
     }
 }
 
-// Call fn on every user page-table entry of pgdir that is in use (present,
-// lazy or swapped). Stops early and returns fn's value when it is non-zero.
+// Call fn on every user page-table entry of p that is in use (present,
+// lazy or swapped), in address order. Stops early and returns fn's value
+// when it is non-zero. User memory lies only in p's three regions: the
+// program and heap [USERBASE, brk), the stack reservation, and the control
+// area, so only those are walked (a switch pins and unpins page by page:
+// this keeps its cost proportional to the process's size).
 int
-uvm_each(uint32_t *pgdir, int (*fn)(uint32_t va, uint32_t *pte, void *arg), void *arg)
+uvm_each(struct proc *p, int (*fn)(uint32_t va, uint32_t *pte, void *arg), void *arg)
 {
-    for (uint32_t i = 0; i < PDX(KERNBASE); i++) {
-        if (!(pgdir[i] & PTE_P))
-            continue;
-        uint32_t *pt = P2V(PTE_ADDR(pgdir[i]));
-        for (uint32_t j = 0; j < NPTENTRIES; j++) {
-            if (!pt[j])
+    const uint32_t regions[3][2] = {
+        {USERBASE, PGROUNDUP(p->brk)},
+        {USTACKBASE, USTACKTOP},
+        {MODEPAGE, MODEPAGE + PGSIZE},
+    };
+    for (int r = 0; r < 3; r++) {
+        for (uint32_t va = regions[r][0]; va < regions[r][1]; va += PGSIZE) {
+            uint32_t pde = p->pgdir[PDX(va)];
+            if (!(pde & PTE_P)) { // no page table: skip to the next 4 MiB
+                va = ((va >> 22) + 1) * (4u << 20) - PGSIZE;
                 continue;
-            int r = fn(((uint32_t)i << 22) | ((uint32_t)j << 12), &pt[j], arg);
-            if (r)
-                return r;
+            }
+            uint32_t *pte = (uint32_t *)P2V(PTE_ADDR(pde)) + PTX(va);
+            if (!*pte)
+                continue;
+            int ret = fn(va, pte, arg);
+            if (ret)
+                return ret;
         }
     }
     return 0;
@@ -205,7 +217,7 @@ uvm_free(struct proc *p)
     if (!p->pgdir)
         return;
     ASSERT(rcr3() != V2P(p->pgdir));
-    uvm_each(p->pgdir, free_one, p);
+    uvm_each(p, free_one, p);
     for (uint32_t i = 0; i < PDX(KERNBASE); i++)
         if (p->pgdir[i] & PTE_P)
             frame_free(PTE_ADDR(p->pgdir[i]));
@@ -252,7 +264,7 @@ int
 uvm_copy(struct proc *child, struct proc *parent)
 {
     struct copy_arg c = {child, parent};
-    return uvm_each(parent->pgdir, copy_one, &c);
+    return uvm_each(parent, copy_one, &c);
 }
 
 static int
@@ -269,7 +281,7 @@ adopt_one(uint32_t va, uint32_t *pte, void *arg)
 void
 uvm_adopt(struct proc *p, struct proc *img)
 {
-    uvm_each(img->pgdir, adopt_one, p);
+    uvm_each(img, adopt_one, p);
 }
 
 // Make p the running address space: its kernel stack in the TSS, its
@@ -428,7 +440,7 @@ vm_count(struct proc *p, struct procinfo *pi)
 {
     pi->size = pi->resident = pi->swapped = pi->pinned = 0;
     if (p->pgdir)
-        uvm_each(p->pgdir, count_one, pi);
+        uvm_each(p, count_one, pi);
 }
 
 // Make one page resident and pin it (uvm_pin_all). Pinning at once matters:
@@ -475,12 +487,12 @@ int
 uvm_pin_all(struct proc *p)
 {
     ASSERT(p->mode == MODE_UMODE);
-    int r = uvm_each(p->pgdir, pin_one, p);
+    int r = uvm_each(p, pin_one, p);
     if (r < 0) { // undo: unpin the pages below the first one not pinned
         uint32_t limit = 0;
-        uvm_each(p->pgdir, find_unpinned, &limit);
+        uvm_each(p, find_unpinned, &limit);
         if (limit)
-            uvm_each(p->pgdir, unpin_one, &limit);
+            uvm_each(p, unpin_one, &limit);
     }
     return r;
 }
@@ -490,5 +502,5 @@ void
 uvm_unpin_all(struct proc *p)
 {
     uint32_t all = 0;
-    uvm_each(p->pgdir, unpin_one, &all);
+    uvm_each(p, unpin_one, &all);
 }

@@ -15,6 +15,7 @@ Cases live in tests/cases.ini, one section per test:
   bochs   = (kind=bochs) debugger commands, one per line; ldsym comes first;
             {sym:PROG:NAME} stands for the address of NAME in user program PROG
   timeout = seconds (default: --timeout; Bochs gets 10x, it is that slow)
+  qemu    = extra QEMU arguments (e.g. -icount shift=0)
   kernel  = the kernel to boot, relative to the build directory (default kernel.elf)
   swap    = no: boot without the swap disk (default: a fresh copy of build/swap.img)
 
@@ -50,6 +51,7 @@ def swap_copy(build, workdir):
 def qemu_cmd(case, build, mem):
     base = ["qemu-system-i386", "-m", str(mem), "-display", "none", "-no-reboot",
             "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    base += case.get("qemu", "").split()
     if case.get("swap", "yes") != "no":
         base += ["-drive", "file=%s,format=raw,if=ide,index=1" % case["_swap"]]
     if case.get("kind", "qemu") == "iso":

@@ -3,7 +3,12 @@
 // costs; 9: ls -l over 5 and 408 files) and adds the sysenter path and the
 // floor (a plain call of the kernel routine from ring 0, no receiver).
 //
-// usage: bench [-q]     (-q: a quick run, for the test suite)
+// usage: bench [-q] [-check]
+//   -q      a quick run (fewer rounds), for the test suite
+//   -check  also check the orderings that must hold (function-type getpid
+//           below interrupt-type; the DMSM interrupt-type stub within 5 % of
+//           the conventional one) and exit 1 if one does not. Meant for
+//           -icount runs, where RDTSC counts instructions exactly.
 // Each figure is cycles per call: the median and the minimum over ROUNDS
 // batches of BATCH calls (after a warm-up), loop overhead included. Lines
 // starting "BENCH" are for tools/bench.py, which writes docs/bench.md.
@@ -38,6 +43,8 @@ cmp_u64(const void *a, const void *b)
 }
 
 // Time op BATCH times per round; setup (untimed) runs before each round.
+static struct result getpid_conv, getpid_int, getpid_func; // for -check
+
 static struct result
 measure(void (*op)(void), void (*setup)(void))
 {
@@ -87,8 +94,8 @@ static void
 fig7(int smode)
 {
     if (!smode) {
-        report("getpid", "conventional", measure(op_conv_getpid, 0));
-        report("getpid", "dmsm-int", measure(op_getpid, 0));
+        report("getpid", "conventional", getpid_conv = measure(op_conv_getpid, 0));
+        report("getpid", "dmsm-int", getpid_int = measure(op_getpid, 0));
         report("getpid", "sysenter", measure(op_sysenter_getpid, 0));
         report("read", "conventional", measure(op_conv_read, rewind_file));
         report("read", "dmsm-int", measure(op_read, rewind_file));
@@ -98,7 +105,7 @@ fig7(int smode)
         report("sbrk", "dmsm-int", measure(op_sbrk, 0));
         report("sbrk", "sysenter", measure(op_sysenter_sbrk, 0));
     } else {
-        report("getpid", "dmsm-func", measure(op_getpid, 0));
+        report("getpid", "dmsm-func", getpid_func = measure(op_getpid, 0));
         report("getpid", "floor", measure(op_floor_getpid, 0));
         report("read", "dmsm-func", measure(op_read, rewind_file));
         report("write", "dmsm-func", measure(op_write, rewind_file));
@@ -166,14 +173,37 @@ fig9(void)
             }
 }
 
+// The orderings that must hold whatever the machine (see -check).
+static int
+check_orderings(void)
+{
+    int ok = 1;
+    int below = getpid_func.min10 < getpid_int.min10;
+    printf("check: function-type getpid (%llu.%llu) below interrupt-type (%llu.%llu): %s\n",
+           getpid_func.min10 / 10, getpid_func.min10 % 10, getpid_int.min10 / 10,
+           getpid_int.min10 % 10, below ? "ok" : "NO");
+    ok &= below;
+    u64 lo = getpid_conv.min10 * 95 / 100, hi = getpid_conv.min10 * 105 / 100;
+    int close = getpid_int.min10 >= lo && getpid_int.min10 <= hi;
+    printf("check: DMSM interrupt-type getpid within 5%% of conventional (%llu.%llu): %s\n",
+           getpid_conv.min10 / 10, getpid_conv.min10 % 10, close ? "ok" : "NO");
+    ok &= close;
+    return ok;
+}
+
 int
 main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "-q") == 0)
-        rounds = 5, batch = 200, ls_reps = 1;
-    else if (argc > 1) {
-        eprintf("usage: bench [-q]\n");
-        return 2;
+    int check = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-q") == 0)
+            rounds = 5, batch = 200, ls_reps = 1;
+        else if (strcmp(argv[i], "-check") == 0)
+            check = 1;
+        else {
+            eprintf("usage: bench [-q] [-check]\n");
+            return 2;
+        }
     }
     if (current_mode() != MODE_UMODE && switch_user(0) != 0) {
         eprintf("bench: cannot start in Umode\n");
@@ -201,5 +231,7 @@ main(int argc, char **argv)
     unlink("/bench.dat");
     unlink("/ls.out");
     printf("BENCH done\n");
+    if (check && !check_orderings())
+        return 1;
     return 0;
 }
