@@ -204,6 +204,10 @@ bochs: deps all
 test: deps all $(B)/method-a/kernel.elf
 	NM=$(NM) $(PYTHON) tests/run.py --build $(B) --mem $(strip $(MEM)) --timeout $(strip $(TIMEOUT)) --jobs $(strip $(JOBS)) $(TESTS)
 
+bench: deps all
+	$(PYTHON) tools/bench.py $(B) docs/bench.md $(strip $(MEM))
+	@echo "Now read docs/bench.md (charts: docs/bench-fig7-*.svg)."
+
 compile_commands.json: $(B)/asmdefs.inc
 	bear --output $@ -- $(MAKE) -B $(KERNEL_OBJ) $(LIBSYS_OBJ) >/dev/null
 

@@ -35,6 +35,8 @@ struct result {
     u64 median10, min10; // tenths of a cycle per call
 };
 
+static struct result getpid_conv, getpid_int, getpid_func; // for -check
+
 static int
 cmp_u64(const void *a, const void *b)
 {
@@ -42,26 +44,33 @@ cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-// Time op BATCH times per round; setup (untimed) runs before each round.
-static struct result getpid_conv, getpid_int, getpid_func; // for -check
-
-static struct result
-measure(void (*op)(void), void (*setup)(void))
+// Time each of the n ops BATCH times per round, the ops taking turns round
+// by round so that a slow stretch of the host hits them all alike; setup
+// (untimed) runs before each batch. res[i] gets op i's median and minimum.
+static void
+measure_set(void (*const *ops)(void), int n, void (*setup)(void), struct result *res)
 {
-    u64 per[64];
-    for (int i = 0; i < batch; i++) // warm-up
-        op();
-    for (int r = 0; r < rounds; r++) {
+    static u64 per[8][64];
+    for (int k = 0; k < n; k++) { // warm-up
         if (setup)
             setup();
-        u64 t0 = rdtsc();
         for (int i = 0; i < batch; i++)
-            op();
-        u64 t1 = rdtsc();
-        per[r] = (t1 - t0) * 10 / batch;
+            ops[k]();
     }
-    qsort(per, rounds, sizeof(per[0]), cmp_u64);
-    return (struct result){per[rounds / 2], per[0]};
+    for (int r = 0; r < rounds; r++)
+        for (int k = 0; k < n; k++) {
+            if (setup)
+                setup();
+            u64 t0 = rdtsc();
+            for (int i = 0; i < batch; i++)
+                ops[k]();
+            u64 t1 = rdtsc();
+            per[k][r] = (t1 - t0) * 10 / batch;
+        }
+    for (int k = 0; k < n; k++) {
+        qsort(per[k], rounds, sizeof(per[k][0]), cmp_u64);
+        res[k] = (struct result){per[k][rounds / 2], per[k][0]};
+    }
 }
 
 static void
@@ -89,27 +98,37 @@ static void op_sbrk(void) { sbrk(0); }
 static void op_sysenter_sbrk(void) { sysenter_sbrk(0); }
 static void rewind_file(void) { lseek(fd_file, 0, SEEK_SET); }
 
-// Fig. 7 (and beyond): every call through every path the current mode allows.
+// Fig. 7 (and beyond): every call through every path the current mode
+// allows, each call's paths measured together (measure_set).
 static void
 fig7(int smode)
 {
+    struct result r[4];
     if (!smode) {
-        report("getpid", "conventional", getpid_conv = measure(op_conv_getpid, 0));
-        report("getpid", "dmsm-int", getpid_int = measure(op_getpid, 0));
-        report("getpid", "sysenter", measure(op_sysenter_getpid, 0));
-        report("read", "conventional", measure(op_conv_read, rewind_file));
-        report("read", "dmsm-int", measure(op_read, rewind_file));
-        report("write", "conventional", measure(op_conv_write, rewind_file));
-        report("write", "dmsm-int", measure(op_write, rewind_file));
-        report("sbrk", "conventional", measure(op_conv_sbrk, 0));
-        report("sbrk", "dmsm-int", measure(op_sbrk, 0));
-        report("sbrk", "sysenter", measure(op_sysenter_sbrk, 0));
+        measure_set((void (*const[])(void)){op_conv_getpid, op_getpid, op_sysenter_getpid}, 3, 0, r);
+        report("getpid", "conventional", getpid_conv = r[0]);
+        report("getpid", "dmsm-int", getpid_int = r[1]);
+        report("getpid", "sysenter", r[2]);
+        measure_set((void (*const[])(void)){op_conv_read, op_read}, 2, rewind_file, r);
+        report("read", "conventional", r[0]);
+        report("read", "dmsm-int", r[1]);
+        measure_set((void (*const[])(void)){op_conv_write, op_write}, 2, rewind_file, r);
+        report("write", "conventional", r[0]);
+        report("write", "dmsm-int", r[1]);
+        measure_set((void (*const[])(void)){op_conv_sbrk, op_sbrk, op_sysenter_sbrk}, 3, 0, r);
+        report("sbrk", "conventional", r[0]);
+        report("sbrk", "dmsm-int", r[1]);
+        report("sbrk", "sysenter", r[2]);
     } else {
-        report("getpid", "dmsm-func", getpid_func = measure(op_getpid, 0));
-        report("getpid", "floor", measure(op_floor_getpid, 0));
-        report("read", "dmsm-func", measure(op_read, rewind_file));
-        report("write", "dmsm-func", measure(op_write, rewind_file));
-        report("sbrk", "dmsm-func", measure(op_sbrk, 0));
+        measure_set((void (*const[])(void)){op_getpid, op_floor_getpid}, 2, 0, r);
+        report("getpid", "dmsm-func", getpid_func = r[0]);
+        report("getpid", "floor", r[1]);
+        measure_set((void (*const[])(void)){op_read}, 1, rewind_file, r);
+        report("read", "dmsm-func", r[0]);
+        measure_set((void (*const[])(void)){op_write}, 1, rewind_file, r);
+        report("write", "dmsm-func", r[0]);
+        measure_set((void (*const[])(void)){op_sbrk}, 1, 0, r);
+        report("sbrk", "dmsm-func", r[0]);
     }
 }
 
@@ -209,9 +228,11 @@ main(int argc, char **argv)
         eprintf("bench: cannot start in Umode\n");
         return 1;
     }
+    // a file longer than a whole batch reads or writes, so that no read
+    // ever meets the end of the file and no write grows it
     fd_file = open("/bench.dat", O_RDWR | O_CREAT | O_TRUNC);
     static char block[4096];
-    for (int i = 0; i < 64 * 1024 / (int)sizeof(block) + 1; i++) // room for a whole batch
+    for (int i = 0; i < batch * (int)sizeof(buf) / (int)sizeof(block) + 1; i++)
         if (write(fd_file, block, sizeof block) != sizeof block) {
             eprintf("bench: cannot create /bench.dat\n");
             return 1;
