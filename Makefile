@@ -24,6 +24,9 @@ ARGS    ?=            # arguments for make run-PROG
 CMDLINE ?=            # extra kernel command-line words for make run
 
 B := build
+# Quiet by default: one line per step. `make V=1` shows the full commands.
+Q := $(if $(V),,@)
+say = $(if $(V),,@echo "  $(1)	$(2)")
 GCC_INC := $(shell $(CC) -print-file-name=include 2>/dev/null)
 LIBGCC  := $(shell $(CC) -print-libgcc-file-name 2>/dev/null)
 
@@ -43,6 +46,9 @@ USER_PROGS := $(patsubst user/%.c,$(B)/user/%,$(wildcard user/*.c))
 TEST_PROGS := $(patsubst tests/progs/%.c,$(B)/tests/%,$(wildcard tests/progs/*.c))
 
 .PHONY: all deps run run-nox qemu-gdb gdb bochs iso test bench clean help
+
+# Intermediate files make would otherwise delete after use.
+.PRECIOUS: $(B)/libsys/crt0.o
 
 # (the programs are named here so that make keeps them: GDB and the Bochs
 # walkthrough want their symbols)
@@ -66,59 +72,73 @@ deps:
 # ---- generated assembly constants ----
 $(B)/asmdefs.inc: kernel/asmdefs.h kernel/*.h kernel/uapi/*.h tools/h2inc.py
 	@mkdir -p $(@D)
-	$(CC) $(KCFLAGS) -E -dM kernel/asmdefs.h | $(PYTHON) tools/h2inc.py KERNBASE PTE_ CR0_ CR4_ \
+	$(call say,GEN,$@)
+	$(Q)$(CC) $(KCFLAGS) -E -dM kernel/asmdefs.h | $(PYTHON) tools/h2inc.py KERNBASE PTE_ CR0_ CR4_ \
 	  SEL_ SELECTOR GDT_ DPL_ TF_ T_ FL_ SC_ SCE_ P_TAILWORK P_MODE NSYSCALL SYS_ MODEPAGE MP_ MODE_ \
 	  ENOSYS > $@
 $(B)/sysdefs.inc: $(B)/asmdefs.inc
-	cp $< $@
+	$(Q)cp $< $@
 
 # ---- kernel ----
 $(B)/kernel/%.o: kernel/%.c | $(B)/asmdefs.inc
 	@mkdir -p $(@D)
-	$(CC) $(KCFLAGS) -MMD -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(KCFLAGS) -MMD -c $< -o $@
 $(B)/kernel/%.o: kernel/%.asm $(B)/asmdefs.inc
 	@mkdir -p $(@D)
-	$(NASM) $(NASMFLAGS) $< -o $@
+	$(call say,AS,$<)
+	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
 $(B)/boot/%.o: boot/%.asm $(B)/asmdefs.inc
 	@mkdir -p $(@D)
-	$(NASM) $(NASMFLAGS) $< -o $@
+	$(call say,AS,$<)
+	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
 
 # Two links: the second adds the symbol table of the first (.ksyms sits
 # after .text, so no function moves; the check below proves it).
 LDFLAGS_K := -m elf_i386 -T linker.ld -nostdlib --build-id=none
 $(B)/kernel.pass1.elf: $(KERNEL_OBJ) linker.ld
-	$(LD) $(LDFLAGS_K) -o $@ $(KERNEL_OBJ) $(LIBGCC)
+	$(call say,LD,$@ (first link))
+	$(Q)$(LD) $(LDFLAGS_K) -o $@ $(KERNEL_OBJ) $(LIBGCC)
 $(B)/ksyms.asm: $(B)/kernel.pass1.elf tools/mksyms.py
-	$(NM) -n $< | $(PYTHON) tools/mksyms.py > $@
+	$(call say,SYMS,$@)
+	$(Q)$(NM) -n $< | $(PYTHON) tools/mksyms.py > $@
 $(B)/ksyms.o: $(B)/ksyms.asm
-	$(NASM) -f elf32 $< -o $@
+	$(call say,AS,$<)
+	$(Q)$(NASM) -f elf32 $< -o $@
 $(B)/kernel.elf: $(B)/kernel.pass1.elf $(B)/ksyms.o
-	$(LD) $(LDFLAGS_K) -o $@ $(KERNEL_OBJ) $(B)/ksyms.o $(LIBGCC)
+	$(call say,LD,$@)
+	$(Q)$(LD) $(LDFLAGS_K) -o $@ $(KERNEL_OBJ) $(B)/ksyms.o $(LIBGCC)
 	@$(NM) -n $(B)/kernel.pass1.elf | awk '$$2 ~ /^[tT]$$/' > $(B)/syms1.txt
 	@$(NM) -n $@ | awk '$$2 ~ /^[tT]$$/' > $(B)/syms2.txt
 	@cmp -s $(B)/syms1.txt $(B)/syms2.txt || { echo "kernel.elf: functions moved between links"; exit 1; }
-	$(NM) -n $@ | awk '$$2 ~ /^[tT]$$/ { print $$1, $$3 }' > $(B)/kernel.sym
-	$(OBJDUMP) -d -S -M intel $@ > $(B)/kernel.asm
+	$(call say,GEN,$(B)/kernel.sym $(B)/kernel.asm)
+	$(Q)$(NM) -n $@ | awk '$$2 ~ /^[tT]$$/ { print $$1, $$3 }' > $(B)/kernel.sym
+	$(Q)$(OBJDUMP) -d -S -M intel $@ > $(B)/kernel.asm
 
 # ---- libsys and programs ----
 $(B)/libsys/%.o: libsys/%.c libsys/include/*.h kernel/uapi/*.h
 	@mkdir -p $(@D)
-	$(CC) $(UCFLAGS) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
 $(B)/libsys/%.o: libsys/%.asm $(B)/sysdefs.inc
 	@mkdir -p $(@D)
-	$(NASM) $(NASMFLAGS) $< -o $@
+	$(call say,AS,$<)
+	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
 $(B)/libsys.a: $(LIBSYS_OBJ)
-	rm -f $@
-	$(AR) rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
 ULDFLAGS := -m elf_i386 -T libsys/user.ld -nostdlib --build-id=none -z max-page-size=4096
 $(B)/user/%: user/%.c $(B)/libsys/crt0.o $(B)/libsys.a libsys/include/*.h libsys/user.ld
 	@mkdir -p $(@D)
-	$(CC) $(UCFLAGS) -c $< -o $@.o
-	$(LD) $(ULDFLAGS) -o $@ $(B)/libsys/crt0.o $@.o $(B)/libsys.a $(LIBGCC)
+	$(call say,CC+LD,$@)
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@.o
+	$(Q)$(LD) $(ULDFLAGS) -o $@ $(B)/libsys/crt0.o $@.o $(B)/libsys.a $(LIBGCC)
 $(B)/tests/%: tests/progs/%.c $(B)/libsys/crt0.o $(B)/libsys.a libsys/include/*.h libsys/user.ld
 	@mkdir -p $(@D)
-	$(CC) $(UCFLAGS) -c $< -o $@.o
-	$(LD) $(ULDFLAGS) -o $@ $(B)/libsys/crt0.o $@.o $(B)/libsys.a $(LIBGCC)
+	$(call say,CC+LD,$@)
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@.o
+	$(Q)$(LD) $(ULDFLAGS) -o $@ $(B)/libsys/crt0.o $@.o $(B)/libsys.a $(LIBGCC)
 
 # ---- the file-system image and the ISO ----
 # Programs go into the image stripped; build/user/NAME keeps the symbols for GDB.
@@ -126,18 +146,20 @@ FS_BIN  := $(patsubst $(B)/user/%,$(B)/fsroot/bin/%,$(USER_PROGS))
 FS_TEST := $(patsubst $(B)/tests/%,$(B)/fsroot/test/%,$(TEST_PROGS))
 $(B)/fsroot/bin/%: $(B)/user/%
 	@mkdir -p $(@D)
-	$(STRIP) -o $@ $<
+	$(Q)$(STRIP) -o $@ $<
 $(B)/fsroot/test/%: $(B)/tests/%
 	@mkdir -p $(@D)
-	$(STRIP) -o $@ $<
+	$(Q)$(STRIP) -o $@ $<
 $(B)/fs.img: $(FS_BIN) $(FS_TEST) tools/mkfs.py
-	$(PYTHON) tools/mkfs.py $@ $(foreach p,$(FS_BIN) $(FS_TEST),$(p:$(B)/fsroot%=%)=$(p))
+	$(call say,MKFS,$@)
+	$(Q)$(PYTHON) tools/mkfs.py $@ $(foreach p,$(FS_BIN) $(FS_TEST),$(p:$(B)/fsroot%=%)=$(p))
 
 $(B)/dmsm.iso: $(B)/kernel.elf $(B)/fs.img tools/grub.cfg
 	@mkdir -p $(B)/iso/boot/grub
-	cp $(B)/kernel.elf $(B)/fs.img $(B)/iso/boot/
-	cp tools/grub.cfg $(B)/iso/boot/grub/grub.cfg
-	grub-mkrescue --install-modules="multiboot normal" --locales= --fonts= --themes= \
+	$(Q)cp $(B)/kernel.elf $(B)/fs.img $(B)/iso/boot/
+	$(Q)cp tools/grub.cfg $(B)/iso/boot/grub/grub.cfg
+	$(call say,ISO,$@)
+	$(Q)grub-mkrescue --install-modules="multiboot normal" --locales= --fonts= --themes= \
 	  -o $@ $(B)/iso 2>/dev/null
 
 # The swap disk: whole cylinders of 16 heads x 63 sectors, so that Bochs
@@ -145,8 +167,9 @@ $(B)/dmsm.iso: $(B)/kernel.elf $(B)/fs.img tools/grub.cfg
 CYL_BYTES := 516096
 $(B)/swap.img: Makefile
 	@mkdir -p $(@D)
-	rm -f $@
-	truncate -s $$(( ( ($(strip $(SWAP)) * 1048576 + $(CYL_BYTES) - 1) / $(CYL_BYTES) ) * $(CYL_BYTES) )) $@
+	$(call say,SWAP,$@ ($(strip $(SWAP)) MiB))
+	$(Q)rm -f $@
+	$(Q)truncate -s $$(( ( ($(strip $(SWAP)) * 1048576 + $(CYL_BYTES) - 1) / $(CYL_BYTES) ) * $(CYL_BYTES) )) $@
 
 # The method (a) kernel, for the Y2 lesson (tests/progs/t_y2.c): the same
 # sources built with DMSM_METHOD_A, in a build directory of its own.
