@@ -372,4 +372,5 @@ fs_init(struct multiboot_info *mbi)
         bytes += rec->datalen;
     }
     printk("fs: %u entries, %u KiB loaded from the image\n", files, bytes / 1024);
+    frame_release(mod[0].start, mod[0].end); // the image itself is no longer needed
 }

@@ -75,6 +75,23 @@ frame_init(struct multiboot_info *mbi)
         frames[pa / PGSIZE].flags = FRAME_RESERVED;
 }
 
+// Give the frames of [start, end) back to the allocator: boot-time memory
+// the kernel no longer needs (the file-system image once fs_init copied it).
+// Only whole frames that are reserved and lie above the kernel image.
+void
+frame_release(uint32_t start, uint32_t end)
+{
+    start = PGROUNDUP(MAX(start, V2P(kernel_end)));
+    for (uint32_t pa = start; pa + PGSIZE <= end && pa < heap_base; pa += PGSIZE) {
+        struct frame *f = &frames[pa / PGSIZE];
+        if (f->flags != FRAME_RESERVED)
+            continue;
+        f->flags = FRAME_USED;
+        frame_free(pa);
+        ntotal++;
+    }
+}
+
 // Allocate one zeroed frame. Returns its physical address, or 0 when none is
 // free (callers then evict a page, swap.c, or fail with -ENOMEM).
 uint32_t

@@ -92,6 +92,7 @@ extern volatile uint32_t ticks;
 void frame_init(struct multiboot_info *mbi);
 uint32_t frame_alloc(void);                 // physical address of a zeroed frame, or 0
 void frame_free(uint32_t pa);
+void frame_release(uint32_t start, uint32_t end);
 void frame_pin(uint32_t pa);
 void frame_unpin(uint32_t pa);
 int frame_pincount(uint32_t pa);
