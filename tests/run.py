@@ -12,6 +12,8 @@ Cases live in tests/cases.ini, one section per test:
   status  = the guest's expected exit status (default 0), or "panic"
   mem     = guest MiB (default: --mem)
   input   = text typed on the serial console (\\n for newline)
+  keys    = text typed on the PS/2 keyboard (QEMU monitor sendkey) once the
+            console shows keys_after (default "$ ")
   bochs   = (kind=bochs) debugger commands, one per line; ldsym comes first;
             {sym:PROG:NAME} stands for the address of NAME in user program PROG
   timeout = seconds (default: --timeout; Bochs gets 10x, it is that slow)
@@ -76,6 +78,60 @@ def make_iso(build, cmdline, workdir):
                     "--fonts=", "--themes=", "-o", iso, iso_root],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return iso
+
+
+KEY_NAMES = {" ": "spc", "\n": "ret", "-": "minus", "/": "slash", ".": "dot", "|": "shift-backslash",
+             "&": "shift-7", ">": "shift-dot", "<": "shift-comma"}
+
+
+def send_keys(sock_path, text):
+    """Type text on the PS/2 keyboard through the QEMU monitor (sendkey)."""
+    import socket
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sock_path)
+    for ch in text:
+        key = KEY_NAMES.get(ch, ch if ch.islower() or ch.isdigit() else None)
+        if key is None:
+            raise SystemExit("run.py: cannot type %r" % ch)
+        s.sendall(("sendkey %s\n" % key).encode())
+        time.sleep(0.02)
+    time.sleep(0.2)
+    s.close()
+
+
+def run_qemu_keys(case, build, mem, timeout, workdir):
+    """Boot, wait for the text `keys_after` on the console, then type `keys`
+    on the PS/2 keyboard (not the serial line) and collect the rest."""
+    sock = os.path.join(workdir, "monitor.sock")
+    cmd = qemu_cmd(case, build, mem) + ["-monitor", "unix:%s,server,nowait" % sock]
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    out = b""
+    deadline = time.time() + timeout
+    want = case.get("keys_after", "$ ").encode()
+    sent = False
+    import select
+    while time.time() < deadline:
+        r, _, _ = select.select([p.stdout], [], [], 0.1)
+        if r:
+            chunk = os.read(p.stdout.fileno(), 4096)
+            if not chunk:
+                break
+            out += chunk
+        if not sent and want in out:
+            send_keys(sock, case["keys"].encode().decode("unicode_escape"))
+            sent = True
+    try:
+        p.wait(timeout=max(0.1, deadline - time.time()))
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        return out.decode(errors="replace"), None
+    rc = p.returncode
+    out = out.decode(errors="replace")
+    if rc == 0:
+        return out, "triple"
+    return out, (rc - 1) // 2 if rc % 2 == 1 else "qemu exit %d" % rc
 
 
 def run_qemu(case, build, mem, timeout):
@@ -189,6 +245,8 @@ def run_case(name, case, args):
             case["_iso"] = make_iso(args.build, case.get("cmdline", ""), workdir)
         if kind == "bochs":
             out, status = run_bochs(case, args.build, mem, timeout, workdir)
+        elif "keys" in case:
+            out, status = run_qemu_keys(case, args.build, mem, timeout, workdir)
         else:
             out, status = run_qemu(case, args.build, mem, timeout)
         why = judge(case, out, status)
