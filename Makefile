@@ -218,9 +218,11 @@ BOCHS_ENV = TERM=$${TERM:-dumb}
 bochs: deps all
 	@echo "Bochs: the debugger stops before the BIOS. Try: lb \"kmain\", c, sreg, r, u, q (see docs/debugging.md)."
 	@sed "s|@ISO@|$(B)/dmsm.iso|; s|@MEM@|$(strip $(MEM))|; s|@LOG@|$(B)/bochs.log|; \
-	  s|@SWAP@|$(B)/swap.img|; s|@SERIAL@|$(B)/bochs-serial.txt|; s|@DEBUGLOG@|$(B)/bochs-debugger.txt|" \
+	  s|@SWAP@|$(B)/bochs-swap.img|; s|@SERIAL@|$(B)/bochs-serial.txt|; s|@DEBUGLOG@|$(B)/bochs-debugger.txt|" \
 	  tools/bochsrc > $(B)/bochsrc
 	@echo 'ldsym global "$(B)/kernel.sym"' > $(B)/bochs-init.txt
+	@# a swap disk of its own (Bochs locks its images, and a killed Bochs leaves the lock)
+	@rm -f $(B)/bochs-swap.img.lock; cp $(B)/swap.img $(B)/bochs-swap.img
 	$(BOCHS_ENV) bochs -f $(B)/bochsrc -rc $(B)/bochs-init.txt
 
 # ---- tests and benchmarks ----

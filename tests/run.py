@@ -32,6 +32,7 @@ import configparser
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -184,13 +185,17 @@ def run_bochs(case, build, mem, timeout, workdir):
         f.write(user_symbols(build, case.get("bochs", "c")).strip() + "\n")
     env = dict(os.environ, TERM=os.environ.get("TERM") or "dumb")
     status = None
+    # /usr/bin/bochs is a script that starts bochs-bin: on a timeout, end the
+    # whole process group, or bochs-bin would go on running
+    p = subprocess.Popen(["bochs", "-f", bochsrc, "-rc", cmds], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                         cwd=workdir, start_new_session=True)
     try:
-        subprocess.run(["bochs", "-f", bochsrc, "-rc", cmds], stdin=subprocess.DEVNULL,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       timeout=timeout, env=env, cwd=workdir)
+        p.wait(timeout=timeout)
         status = "bochs-exited"
     except subprocess.TimeoutExpired:
-        pass
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
     out = ""
     for path in (dbglog, serial):  # the debugger transcript, then the console
         if os.path.exists(path):
