@@ -134,7 +134,7 @@ $(B)/user/%: user/%.c $(B)/libsys/crt0.o $(B)/libsys.a libsys/include/*.h libsys
 	$(call say,CC+LD,$@)
 	$(Q)$(CC) $(UCFLAGS) -c $< -o $@.o
 	$(Q)$(LD) $(ULDFLAGS) -o $@ $(B)/libsys/crt0.o $@.o $(B)/libsys.a $(LIBGCC)
-$(B)/tests/%: tests/progs/%.c $(B)/libsys/crt0.o $(B)/libsys.a libsys/include/*.h libsys/user.ld
+$(B)/tests/%: tests/progs/%.c tests/progs/*.h $(B)/libsys/crt0.o $(B)/libsys.a libsys/include/*.h libsys/user.ld
 	@mkdir -p $(@D)
 	$(call say,CC+LD,$@)
 	$(Q)$(CC) $(UCFLAGS) -c $< -o $@.o

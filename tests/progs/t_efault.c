@@ -9,13 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NAME "t_efault"
-#define FAIL(...)                                                              \
-    do {                                                                       \
-        printf("FAIL " NAME ": " __VA_ARGS__);                                 \
-        printf("\n");                                                          \
-        exit(1);                                                               \
-    } while (0)
+#define TEST_NAME "t_efault"
+#include "testlib.h"
+
+// Here every CHECK also counts itself: the progress lines give the totals.
+#undef CHECK
 #define CHECK(cond, ...)                                                       \
     do {                                                                       \
         checks++;                                                              \
@@ -277,6 +275,5 @@ main(void)
     close(fds[1]);
     CHECK(next_fd() == fd0, "descriptors leaked: next fd %d, expected %d", next_fd(), fd0);
     printf("%d checks done\n", checks);
-    printf("PASS " NAME "\n");
-    exit(0);
+    pass();
 }

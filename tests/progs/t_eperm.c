@@ -7,26 +7,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define NAME "t_eperm"
-#define FAIL(...)                                                              \
-    do {                                                                       \
-        printf("FAIL " NAME ": " __VA_ARGS__);                                 \
-        printf("\n");                                                          \
-        exit(1);                                                               \
-    } while (0)
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            FAIL(__VA_ARGS__);                                                 \
-    } while (0)
-
-static unsigned int
-read_cs(void)
-{
-    unsigned int cs;
-    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
-    return cs;
-}
+#define TEST_NAME "t_eperm"
+#include "testlib.h"
 
 static int
 may_promote(int pid)
@@ -118,6 +100,5 @@ main(void)
     CHECK(write(go[1], "e", 1) == 1, "write");
     CHECK(wait(&status) == early && status == 0, "early child: check %d failed", status);
     CHECK(pi.switches == 2, "early child switches %u", pi.switches);
-    printf("PASS " NAME "\n");
-    return 0;
+    pass();
 }

@@ -8,26 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NAME "t_exec_mode"
-#define FAIL(...)                                                              \
-    do {                                                                       \
-        printf("FAIL " NAME ": " __VA_ARGS__);                                 \
-        printf("\n");                                                          \
-        exit(1);                                                               \
-    } while (0)
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            FAIL(__VA_ARGS__);                                                 \
-    } while (0)
-
-static unsigned int
-read_cs(void)
-{
-    unsigned int cs;
-    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
-    return cs;
-}
+#define TEST_NAME "t_exec_mode"
+#include "testlib.h"
 
 // The checks of a freshly started (or forked) process; exit code 0 or the
 // number of the failed check (to the parent, which prints it).
@@ -81,9 +63,7 @@ run(const char *path, char *const argv[], int smode_first)
         _exit(3);
     }
     CHECK(pid > 0, "fork");
-    int status;
-    CHECK(wait(&status) == pid, "wait");
-    return status;
+    return wait_child(pid);
 }
 
 int
@@ -93,22 +73,22 @@ main(int argc, char **argv)
         return check_self(1);
     if (argc == 2 && strcmp(argv[1], "user") == 0)
         return check_self(0);
-    CHECK(argc == 1, "usage: " NAME " [child|user]");
+    CHECK(argc == 1, "usage: " TEST_NAME " [child|user]");
     CHECK(read_cs() == 0x1b, "started in Umode");
 
-    char *child[] = {NAME, "child", 0};
-    char *user[] = {NAME, "user", 0};
-    int status = run("/test/" NAME, child, 1);
+    char *child[] = {TEST_NAME, "child", 0};
+    char *user[] = {TEST_NAME, "user", 0};
+    int status = run("/test/" TEST_NAME, child, 1);
     CHECK(status == 0, "exec from Smode: status 0x%x", status);
-    status = run("/test/" NAME, user, 0);
+    status = run("/test/" TEST_NAME, user, 0);
     CHECK(status == 0, "exec from Umode: status 0x%x", status);
     // a Umode exec of a program that expects Smode must see it is Umode
-    status = run("/test/" NAME, child, 0);
+    status = run("/test/" TEST_NAME, child, 0);
     CHECK(status == 10, "exec from Umode, checked as Smode: status 0x%x", status);
 
-    char *via_smode[] = {"smode", "/test/" NAME, "child", 0};
+    char *via_smode[] = {"smode", "/test/" TEST_NAME, "child", 0};
     status = run("/bin/smode", via_smode, 0);
-    CHECK(status == 0, "/bin/smode " NAME " child: status 0x%x", status);
+    CHECK(status == 0, "/bin/smode " TEST_NAME " child: status 0x%x", status);
 
     // fork from Smode: the child is Smode, with its own control area
     CHECK(switch_supervisor(0) == 0 && read_cs() == 0x08, "switch_supervisor(0)");
@@ -120,9 +100,8 @@ main(int argc, char **argv)
         CHECK(wait(&status) == pid && status == 0, "Smode fork child: status 0x%x", status);
     }
     // exec from a process that is Smode since its own fork
-    status = run("/test/" NAME, child, 0);
+    status = run("/test/" TEST_NAME, child, 0);
     CHECK(status == 0, "exec from an Smode fork child: status 0x%x", status);
     CHECK(switch_user(0) == 0 && read_cs() == 0x1b, "switch_user(0)");
-    printf("PASS " NAME "\n");
-    return 0;
+    pass();
 }

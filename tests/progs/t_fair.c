@@ -6,18 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NAME "t_fair"
-#define FAIL(...)                                                              \
-    do {                                                                       \
-        printf("FAIL " NAME ": " __VA_ARGS__);                                 \
-        printf("\n");                                                          \
-        exit(1);                                                               \
-    } while (0)
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            FAIL(__VA_ARGS__);                                                 \
-    } while (0)
+#define TEST_NAME "t_fair"
+#include "testlib.h"
 
 // A pure CPU loop: no system calls, no memory but the stack.
 static unsigned int
@@ -152,6 +142,5 @@ main(void)
     CHECK(wait(&st) == -ECHILD, "children left at the end");
     printf("spinners killed\n");
 
-    printf("PASS " NAME "\n");
-    exit(0);
+    pass();
 }

@@ -6,18 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NAME "t_faults"
-#define FAIL(...)                                                              \
-    do {                                                                       \
-        printf("FAIL " NAME ": " __VA_ARGS__);                                 \
-        printf("\n");                                                          \
-        exit(1);                                                               \
-    } while (0)
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            FAIL(__VA_ARGS__);                                                 \
-    } while (0)
+#define TEST_NAME "t_faults"
+#include "testlib.h"
 
 #define V_DIVIDE 0
 #define V_INVALID_OPCODE 6
@@ -290,14 +280,6 @@ run_fault(const struct fault *f)
           f->vector);
 }
 
-static unsigned int
-free_frames(void)
-{
-    struct vmstat v;
-    CHECK(vmstat(&v) == 0, "vmstat");
-    return v.free_frames;
-}
-
 int
 main(void)
 {
@@ -325,10 +307,10 @@ main(void)
     // repeated faults leak no memory
     run_fault(&faults[0]);
     run_fault(&faults[11]);
-    unsigned int before = free_frames();
+    unsigned int before = vm().free_frames;
     for (int i = 0; i < NFAULTS; i++)
         run_fault(&faults[i]);
-    unsigned int after = free_frames();
+    unsigned int after = vm().free_frames;
     CHECK(after + 4 >= before, "faulting children leaked frames: %u free before, %u after",
           before, after);
 
@@ -341,6 +323,5 @@ main(void)
     printf("%d faulting children in all; the parent and the sibling carried on\n",
            NFAULTS * 2 + 2);
 
-    printf("PASS " NAME "\n");
-    exit(0);
+    pass();
 }

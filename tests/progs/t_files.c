@@ -7,18 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NAME "t_files"
-#define FAIL(...)                                                              \
-    do {                                                                       \
-        printf("FAIL " NAME ": " __VA_ARGS__);                                 \
-        printf("\n");                                                          \
-        exit(1);                                                               \
-    } while (0)
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            FAIL(__VA_ARGS__);                                                 \
-    } while (0)
+#define TEST_NAME "t_files"
+#include "testlib.h"
 
 static unsigned char
 pat(unsigned int i)
@@ -425,6 +415,5 @@ main(void)
           "/lsdata has %d entries", n5);
     printf("/lsdata/5 and /lsdata/408 ok\n");
 
-    printf("PASS " NAME "\n");
-    exit(0);
+    pass();
 }

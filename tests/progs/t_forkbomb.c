@@ -7,30 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NAME "t_forkbomb"
-#define FAIL(...)                                                              \
-    do {                                                                       \
-        printf("FAIL " NAME ": " __VA_ARGS__);                                 \
-        printf("\n");                                                          \
-        exit(1);                                                               \
-    } while (0)
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            FAIL(__VA_ARGS__);                                                 \
-    } while (0)
+#define TEST_NAME "t_forkbomb"
+#include "testlib.h"
 
 #define MAXKIDS 200
 
 static int pids[MAXKIDS];
-
-static unsigned int
-free_frames(void)
-{
-    struct vmstat v;
-    CHECK(vmstat(&v) == 0, "vmstat");
-    return v.free_frames;
-}
 
 static int
 count_procs(void)
@@ -100,15 +82,14 @@ cycle(int round)
 int
 main(void)
 {
-    unsigned int f0 = free_frames();
+    unsigned int f0 = vm().free_frames;
     int n1 = cycle(1);
-    unsigned int f1 = free_frames();
+    unsigned int f1 = vm().free_frames;
     int n2 = cycle(2);
-    unsigned int f2 = free_frames();
+    unsigned int f2 = vm().free_frames;
     CHECK(n1 == n2, "first round %d children, second %d", n1, n2);
     // the second round must not lose memory compared to the first
     CHECK(f2 + 4 >= f1, "memory lost by a fork bomb round: %u free frames, then %u", f1, f2);
     CHECK(f1 + 64 >= f0, "memory lost by the first round: %u free frames, then %u", f0, f1);
-    printf("PASS " NAME "\n");
-    exit(0);
+    pass();
 }

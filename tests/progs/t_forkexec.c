@@ -5,18 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NAME "t_forkexec"
-#define FAIL(...)                                                              \
-    do {                                                                       \
-        printf("FAIL " NAME ": " __VA_ARGS__);                                 \
-        printf("\n");                                                          \
-        exit(1);                                                               \
-    } while (0)
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            FAIL(__VA_ARGS__);                                                 \
-    } while (0)
+#define TEST_NAME "t_forkexec"
+#include "testlib.h"
 
 // Fork a child that calls exit(code); wait for it; return the raw status.
 static void
@@ -304,6 +294,5 @@ main(void)
         printf("not pid 1: orphan checks skipped\n");
     }
 
-    printf("PASS " NAME "\n");
-    exit(0);
+    pass();
 }

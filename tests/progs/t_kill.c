@@ -6,18 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NAME "t_kill"
-#define FAIL(...)                                                              \
-    do {                                                                       \
-        printf("FAIL " NAME ": " __VA_ARGS__);                                 \
-        printf("\n");                                                          \
-        exit(1);                                                               \
-    } while (0)
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            FAIL(__VA_ARGS__);                                                 \
-    } while (0)
+#define TEST_NAME "t_kill"
+#include "testlib.h"
 
 // The state procinfo reports for pid, or -1 if it is not in the table.
 static int
@@ -235,6 +225,5 @@ main(void)
     CHECK(wait(&st) == -ECHILD, "children left");
 
     printf("kills of sleeping, blocked, running, waiting and self-killing children ok\n");
-    printf("PASS " NAME "\n");
-    exit(0);
+    pass();
 }

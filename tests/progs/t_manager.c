@@ -10,29 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NAME "t_manager"
-#define FAIL(...)                                                              \
-    do {                                                                       \
-        printf("FAIL " NAME ": " __VA_ARGS__);                                 \
-        printf("\n");                                                          \
-        exit(1);                                                               \
-    } while (0)
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            FAIL(__VA_ARGS__);                                                 \
-    } while (0)
+#define TEST_NAME "t_manager"
+#include "testlib.h"
 
 #define STOPFILE "/t_manager_stop"
 #define CYCLES 6
-
-static unsigned int
-read_cs(void)
-{
-    unsigned int cs;
-    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
-    return cs;
-}
 
 // Poll modeinfo until pid runs in mode with nothing pending (bounded).
 static void
@@ -98,19 +80,19 @@ looper(int fd, int other)
     int changes = 0;
     for (;;) {
         if (work() != expect) {
-            eprintf(NAME ": child: wrong checksum\n");
+            eprintf(TEST_NAME ": child: wrong checksum\n");
             _exit(1);
         }
         struct stat st;
         int s = stat(STOPFILE, &st);
         if (getpid() != pid || getppid() != ppid || (s != 0 && s != -ENOENT)) {
-            eprintf(NAME ": child: wrong system-call result\n");
+            eprintf(TEST_NAME ": child: wrong system-call result\n");
             _exit(1);
         }
         unsigned int now = read_cs();
         int mode = current_mode();
         if ((now == 0x08) != (mode == MODE_SMODE) || (now != 0x08 && now != 0x1b)) {
-            eprintf(NAME ": child: cs %x but mode flag %d\n", now, mode);
+            eprintf(TEST_NAME ": child: cs %x but mode flag %d\n", now, mode);
             _exit(1);
         }
         if (now != cs) {
@@ -263,6 +245,5 @@ main(void)
     test_rules();
     test_spin();
     test_looper();
-    printf("PASS " NAME "\n");
-    return 0;
+    pass();
 }

@@ -5,14 +5,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define CHECK(c, ...)                                                          \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            printf("FAIL t_oom: " __VA_ARGS__);                                \
-            printf("\n");                                                      \
-            exit(1);                                                           \
-        }                                                                      \
-    } while (0)
+#define TEST_NAME "t_oom"
+#include "testlib.h"
 
 #define PAGE 4096
 
@@ -35,10 +29,9 @@ main(void)
             }
             exit(0); // not reached: memory and swap run out first
         }
-        int status;
-        CHECK(wait(&status) == pid, "wait");
+        int status = wait_child(pid);
         CHECK(WIFKILLED(status) && WKILLVEC(status) == 14, "status %#x, expected a kill", status);
-        CHECK(vmstat(&after) == 0, "vmstat");
+        after = vm();
         CHECK(after.free_frames == before.free_frames, "frames: %u -> %u", before.free_frames,
               after.free_frames);
         CHECK(after.swap_used == before.swap_used, "swap: %u -> %u", before.swap_used,
@@ -50,6 +43,5 @@ main(void)
         exit(42);
     int status;
     CHECK(wait(&status) == pid && WEXITSTATUS(status) == 42, "fork after OOM");
-    printf("PASS t_oom\n");
-    return 0;
+    pass();
 }

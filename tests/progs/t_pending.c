@@ -9,26 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NAME "t_pending"
-#define FAIL(...)                                                              \
-    do {                                                                       \
-        printf("FAIL " NAME ": " __VA_ARGS__);                                 \
-        printf("\n");                                                          \
-        exit(1);                                                               \
-    } while (0)
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            FAIL(__VA_ARGS__);                                                 \
-    } while (0)
-
-static unsigned int
-read_cs(void)
-{
-    unsigned int cs;
-    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
-    return cs;
-}
+#define TEST_NAME "t_pending"
+#include "testlib.h"
 
 static volatile unsigned int sink;
 
@@ -109,6 +91,5 @@ main(void)
           "afterwards: mode %d pending %d switches %u", pi.mode, pi.pending, pi.switches);
     int status;
     CHECK(wait(&status) == pid && status == 0, "child status 0x%x", status);
-    printf("PASS " NAME "\n");
-    return 0;
+    pass();
 }

@@ -6,18 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NAME "t_pipe"
-#define FAIL(...)                                                              \
-    do {                                                                       \
-        printf("FAIL " NAME ": " __VA_ARGS__);                                 \
-        printf("\n");                                                          \
-        exit(1);                                                               \
-    } while (0)
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            FAIL(__VA_ARGS__);                                                 \
-    } while (0)
+#define TEST_NAME "t_pipe"
+#include "testlib.h"
 
 #define TOTAL (64 * 1024)
 
@@ -288,6 +278,5 @@ main(void)
         close(q[1]);
     }
 
-    printf("PASS " NAME "\n");
-    exit(0);
+    pass();
 }

@@ -8,14 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CHECK(c, ...)                                                          \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            printf("FAIL t_pressure: " __VA_ARGS__);                           \
-            printf("\n");                                                      \
-            exit(1);                                                           \
-        }                                                                      \
-    } while (0)
+#define TEST_NAME "t_pressure"
+#include "testlib.h"
 
 #define PAGE 4096
 
@@ -56,8 +50,7 @@ main(void)
     // This process itself is Smode (so never paged): after the workers are
     // gone, swap use and free frames must be back where they started.
     CHECK(switch_supervisor(0) == 0, "switch_supervisor(0)");
-    struct vmstat vs;
-    CHECK(vmstat(&vs) == 0, "vmstat");
+    struct vmstat vs = vm();
     CHECK(vs.swap_slots > 0, "no swap disk attached");
     unsigned int ram_pages = vs.total_frames;
     unsigned int t0 = uptime();
@@ -134,6 +127,5 @@ main(void)
     CHECK(end.swap_used == vs.swap_used, "swap slots leaked: %u -> %u", vs.swap_used, end.swap_used);
     CHECK(end.free_frames == vs.free_frames, "frames leaked: %u -> %u", vs.free_frames,
           end.free_frames);
-    printf("PASS t_pressure\n");
-    return 0;
+    pass();
 }

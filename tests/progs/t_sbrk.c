@@ -6,18 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NAME "t_sbrk"
-#define FAIL(...)                                                              \
-    do {                                                                       \
-        printf("FAIL " NAME ": " __VA_ARGS__);                                 \
-        printf("\n");                                                          \
-        exit(1);                                                               \
-    } while (0)
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            FAIL(__VA_ARGS__);                                                 \
-    } while (0)
+#define TEST_NAME "t_sbrk"
+#include "testlib.h"
 
 #define PG 4096u
 #define STEP (96 * 1024)  // not a multiple of the page size on purpose: 24 pages
@@ -93,7 +83,7 @@ main(void)
             _exit(4);
         exit(0);
     }
-    CHECK(wait(&st) == pid, "wait");
+    st = wait_child(pid);
     CHECK(st == 0, "child saw a bad heap copy (status %d)", st);
     CHECK(sbrk(0) == top, "child's sbrk moved the parent's break");
     for (unsigned int *w = (unsigned int *)base; (char *)w < top; w += PG / 4)
@@ -121,7 +111,7 @@ main(void)
         *p = 1; // must fault
         exit(0);
     }
-    CHECK(wait(&st) == pid, "wait");
+    st = wait_child(pid);
     CHECK(WIFKILLED(st) && WKILLVEC(st) == 14,
           "touching memory above a shrunk break: status 0x%x, expected a page fault", st);
     // read access as well
@@ -131,7 +121,7 @@ main(void)
         volatile unsigned int *p = (volatile unsigned int *)(top - 8);
         exit(*p == 12345 ? 1 : 0); // must fault before exiting
     }
-    CHECK(wait(&st) == pid, "wait");
+    st = wait_child(pid);
     CHECK(WIFKILLED(st) && WKILLVEC(st) == 14,
           "reading the old top of the heap after shrinking: status 0x%x", st);
 
@@ -272,6 +262,5 @@ main(void)
     free(s);
     printf("malloc/free/realloc ok\n");
 
-    printf("PASS " NAME "\n");
-    exit(0);
+    pass();
 }

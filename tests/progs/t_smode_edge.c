@@ -8,18 +8,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define NAME "t_smode_edge"
-#define FAIL(...)                                                              \
-    do {                                                                       \
-        printf("FAIL " NAME ": " __VA_ARGS__);                                 \
-        printf("\n");                                                          \
-        exit(1);                                                               \
-    } while (0)
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            FAIL(__VA_ARGS__);                                                 \
-    } while (0)
+#define TEST_NAME "t_smode_edge"
+#include "testlib.h"
 
 #define USTACKBASE 0xBFFEE000u
 
@@ -54,14 +44,6 @@ int80_at(unsigned int sp, int nr, int arg)
     return r;
 }
 
-static unsigned int
-read_cs(void)
-{
-    unsigned int cs;
-    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
-    return cs;
-}
-
 static int
 child(int how, unsigned int off)
 {
@@ -80,21 +62,11 @@ child(int how, unsigned int off)
               : how == 1 ? (r == getpid() ? 0 : 6)
                          : (r == 0 && read_cs() == 8 ? 0 : 7));
     }
-    int status;
-    CHECK(wait(&status) == pid, "wait");
-    return status;
+    return wait_child(pid);
 }
 
 #define K8 (WAIT_KILLED_BIT | 8)
 #define K14 (WAIT_KILLED_BIT | 14)
-
-static struct vmstat
-vm(void)
-{
-    struct vmstat v;
-    CHECK(vmstat(&v) == 0, "vmstat");
-    return v;
-}
 
 int
 main(void)
@@ -137,6 +109,5 @@ main(void)
           "pinned %u (was %u), free %u (was %u)", v.pinned_frames, v0.pinned_frames,
           v.free_frames, v0.free_frames);
     CHECK(read_cs() == 0x1b && getpid() == 1, "parent");
-    printf("PASS " NAME "\n");
-    return 0;
+    pass();
 }

@@ -7,29 +7,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define NAME "t_smode_faults"
-#define FAIL(...)                                                              \
-    do {                                                                       \
-        printf("FAIL " NAME ": " __VA_ARGS__);                                 \
-        printf("\n");                                                          \
-        exit(1);                                                               \
-    } while (0)
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            FAIL(__VA_ARGS__);                                                 \
-    } while (0)
+#define TEST_NAME "t_smode_faults"
+#include "testlib.h"
 
 static volatile int zero = 0;
 static volatile int sink;
-
-static unsigned int
-read_cs(void)
-{
-    unsigned int cs;
-    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
-    return cs;
-}
 
 static void
 null_read(void)
@@ -109,8 +91,7 @@ main(void)
                 _exit(3); // survived the fault
             }
             CHECK(pid > 0, "fork");
-            int status;
-            CHECK(wait(&status) == pid, "wait");
+            int status = wait_child(pid);
             CHECK(WIFKILLED(status) && WKILLVEC(status) == cases[i].vector,
                   "%s in Smode: status 0x%x, expected killed by vector %d", cases[i].name,
                   status, cases[i].vector);
@@ -124,8 +105,7 @@ main(void)
             _exit(3);
         }
         CHECK(pid > 0, "fork");
-        int status;
-        CHECK(wait(&status) == pid, "wait");
+        int status = wait_child(pid);
         if (cases[i].ring3 < 0)
             CHECK(status == 3, "%s in Umode: status 0x%x", cases[i].name, status);
         else
@@ -134,6 +114,5 @@ main(void)
                   cases[i].ring3);
     }
     CHECK(getpid() == 1 && read_cs() == 0x1b, "parent");
-    printf("PASS " NAME "\n");
-    return 0;
+    pass();
 }

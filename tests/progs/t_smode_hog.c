@@ -7,28 +7,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define NAME "t_smode_hog"
-#define FAIL(...)                                                              \
-    do {                                                                       \
-        printf("FAIL " NAME ": " __VA_ARGS__);                                 \
-        printf("\n");                                                          \
-        exit(1);                                                               \
-    } while (0)
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            FAIL(__VA_ARGS__);                                                 \
-    } while (0)
+#define TEST_NAME "t_smode_hog"
+#include "testlib.h"
 
 static volatile unsigned int counter;
-
-static unsigned int
-read_cs(void)
-{
-    unsigned int cs;
-    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
-    return cs;
-}
 
 // Make itself Smode, then spin in ring 0 with no system calls, forever.
 static int
@@ -116,6 +98,5 @@ main(void)
     kill_hog(h1);
     int status;
     CHECK(wait(&status) == -ECHILD, "children left");
-    printf("PASS " NAME "\n");
-    return 0;
+    pass();
 }

@@ -9,31 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NAME "t_smode_pins"
-#define FAIL(...)                                                              \
-    do {                                                                       \
-        printf("FAIL " NAME ": " __VA_ARGS__);                                 \
-        printf("\n");                                                          \
-        exit(1);                                                               \
-    } while (0)
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            FAIL(__VA_ARGS__);                                                 \
-    } while (0)
+#define TEST_NAME "t_smode_pins"
+#include "testlib.h"
 
 #define PG 4096u
 #define HEAP (300 * 1024)
 #define GROW (64 * 1024)
 #define ROUNDUP(a) (((unsigned int)(a) + PG - 1) & ~(PG - 1))
-
-static unsigned int
-read_cs(void)
-{
-    unsigned int cs;
-    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
-    return cs;
-}
 
 static struct procinfo
 info(void)
@@ -41,14 +23,6 @@ info(void)
     struct procinfo pi;
     CHECK(modeinfo(0, &pi) == 0, "modeinfo(0)");
     return pi;
-}
-
-static unsigned int
-pinned_frames(void)
-{
-    struct vmstat v;
-    CHECK(vmstat(&v) == 0, "vmstat");
-    return v.pinned_frames;
 }
 
 static void
@@ -144,26 +118,24 @@ run(int exit_smode)
 int
 main(void)
 {
-    unsigned int p0 = pinned_frames();
+    unsigned int p0 = vm().pinned_frames;
     for (int exit_smode = 0; exit_smode < 2; exit_smode++) {
         int pid = fork();
         if (pid == 0)
             run(exit_smode);
         CHECK(pid > 0, "fork");
-        int status;
-        CHECK(wait(&status) == pid, "wait");
+        int status = wait_child(pid);
         CHECK(status == 0, "child (exit_smode %d) status 0x%x", exit_smode, status);
-        unsigned int p1 = pinned_frames();
+        unsigned int p1 = vm().pinned_frames;
         CHECK(p1 == p0, "pinned frames %u, %u before (child exited in %s)", p1, p0,
               exit_smode ? "Smode" : "Umode");
     }
     // the test itself, switched and back
     CHECK(switch_supervisor(0) == 0, "switch_supervisor(0)");
     all_pinned("parent in Smode");
-    CHECK(pinned_frames() > p0, "Smode pins not counted by vmstat");
+    CHECK(vm().pinned_frames > p0, "Smode pins not counted by vmstat");
     CHECK(switch_user(0) == 0, "switch_user(0)");
-    CHECK(pinned_frames() == p0, "pinned frames %u after switch_user, %u before",
-          pinned_frames(), p0);
-    printf("PASS " NAME "\n");
-    return 0;
+    CHECK(vm().pinned_frames == p0, "pinned frames %u after switch_user, %u before",
+          vm().pinned_frames, p0);
+    pass();
 }

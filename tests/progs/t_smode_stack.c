@@ -7,28 +7,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define NAME "t_smode_stack"
-#define FAIL(...)                                                              \
-    do {                                                                       \
-        printf("FAIL " NAME ": " __VA_ARGS__);                                 \
-        printf("\n");                                                          \
-        exit(1);                                                               \
-    } while (0)
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            FAIL(__VA_ARGS__);                                                 \
-    } while (0)
+#define TEST_NAME "t_smode_stack"
+#include "testlib.h"
 
 static volatile int depth_limit = 1 << 30; // never reached: the stack runs out first
-
-static unsigned int
-read_cs(void)
-{
-    unsigned int cs;
-    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
-    return cs;
-}
 
 static int
 recurse(int depth)
@@ -55,17 +37,7 @@ overflow(int smode)
         _exit(3);
     }
     CHECK(pid > 0, "fork");
-    int status;
-    CHECK(wait(&status) == pid, "wait");
-    return status;
-}
-
-static struct vmstat
-vm(void)
-{
-    struct vmstat v;
-    CHECK(vmstat(&v) == 0, "vmstat");
-    return v;
+    return wait_child(pid);
 }
 
 int
@@ -98,6 +70,5 @@ main(void)
     CHECK(WIFKILLED(status) && WKILLVEC(status) == 8, "overflow from Smode parent: 0x%x",
           status);
     CHECK(switch_user(0) == 0 && read_cs() == 0x1b, "switch_user(0)");
-    printf("PASS " NAME "\n");
-    return 0;
+    pass();
 }

@@ -10,18 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NAME "t_stress"
-#define FAIL(...)                                                              \
-    do {                                                                       \
-        printf("FAIL " NAME ": " __VA_ARGS__);                                 \
-        printf("\n");                                                          \
-        exit(1);                                                               \
-    } while (0)
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            FAIL(__VA_ARGS__);                                                 \
-    } while (0)
+#define TEST_NAME "t_stress"
+#include "testlib.h"
 
 #define NWORKERS 4
 #define REQUESTS 10000
@@ -35,14 +25,6 @@ struct result {
     unsigned int smode_calls; // calls made in Smode
 };
 
-static unsigned int
-read_cs(void)
-{
-    unsigned int cs;
-    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
-    return cs;
-}
-
 // ---- the worker ----
 static struct result res;
 static unsigned int prev_cs;
@@ -53,7 +35,7 @@ wrong(const char *what, int got)
 {
     res.wrong++;
     if (res.wrong <= 5)
-        eprintf(NAME ": worker %d: WRONG %s (%d) after %u calls\n", wid, what, got, res.calls);
+        eprintf(TEST_NAME ": worker %d: WRONG %s (%d) after %u calls\n", wid, what, got, res.calls);
 }
 
 // After every system call: CS and the flag agree; count CS changes.
@@ -145,8 +127,8 @@ worker(int id, int out)
     CALL(modeinfo(0, &pi), r_ == 0 && pi.pending == MODE_NONE, "modeinfo");
     res.switches = pi.switches;
     if (res.switches != res.changes)
-        eprintf(NAME ": worker %d: %u switches applied, %u CS changes seen\n", id, res.switches,
-                res.changes);
+        eprintf(TEST_NAME ": worker %d: %u switches applied, %u CS changes seen\n", id,
+                res.switches, res.changes);
     write(out, &res, sizeof res);
     close(fd);
     unlink(name);
@@ -232,8 +214,8 @@ main(void)
         CHECK(status == 0, "worker pid %d status 0x%x", pid, status);
     }
     unlink(STOPFILE);
-    printf(NAME ": %d requests (%u accepted, %u already), %u switches applied (%u before the "
-                "stop), %u calls (%u in Smode), %u wrong\n",
+    printf(TEST_NAME ": %d requests (%u accepted, %u already), %u switches applied (%u before the "
+                     "stop), %u calls (%u in Smode), %u wrong\n",
            REQUESTS, ok, already, total.switches, applied, total.calls, total.smode_calls,
            total.wrong);
     CHECK(total.wrong == 0, "%u wrong results", total.wrong);
@@ -243,6 +225,5 @@ main(void)
     CHECK(applied >= 100, "only %u switches applied: the test did not stress", applied);
     CHECK(total.smode_calls > 1000 && total.calls - total.smode_calls > 1000,
           "calls not spread over both modes");
-    printf("PASS " NAME "\n");
-    return 0;
+    pass();
 }

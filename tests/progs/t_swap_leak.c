@@ -5,14 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CHECK(c, ...)                                                          \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            printf("FAIL t_swap_leak: " __VA_ARGS__);                          \
-            printf("\n");                                                      \
-            exit(1);                                                           \
-        }                                                                      \
-    } while (0)
+#define TEST_NAME "t_swap_leak"
+#include "testlib.h"
 
 #define PAGE 4096
 
@@ -55,7 +49,7 @@ main(void)
     }
     int status;
     CHECK(wait(&status) == pid && status == 0, "worker status %#x", status);
-    CHECK(vmstat(&after) == 0, "vmstat");
+    after = vm();
     printf("page-ins %u, page-outs %u\n", after.pageins - before.pageins,
            after.pageouts - before.pageouts);
     CHECK(after.pageouts > before.pageouts, "no paging happened");
@@ -63,6 +57,5 @@ main(void)
           after.free_frames);
     CHECK(after.swap_used == before.swap_used, "swap slots leaked: %u -> %u", before.swap_used,
           after.swap_used);
-    printf("PASS t_swap_leak\n");
-    return 0;
+    pass();
 }

@@ -6,14 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CHECK(c, ...)                                                          \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            printf("FAIL t_swap_smode: " __VA_ARGS__);                         \
-            printf("\n");                                                      \
-            exit(1);                                                           \
-        }                                                                      \
-    } while (0)
+#define TEST_NAME "t_swap_smode"
+#include "testlib.h"
 
 #define PAGE 4096
 #define TARGET_PAGES 1024 // 4 MiB
@@ -36,8 +30,7 @@ main(void)
         write(ready[1], "r", 1);
         char c;
         read(go[0], &c, 1);
-        unsigned int cs;
-        __asm__ volatile("mov %%cs, %0" : "=r"(cs));
+        unsigned int cs = read_cs();
         for (int i = 0; i < TARGET_PAGES; i++) // all intact
             if (mem[i * PAGE] != (unsigned char)i || mem[i * PAGE + PAGE - 1] != (unsigned char)i)
                 exit(3);
@@ -75,6 +68,5 @@ main(void)
     CHECK(pi.resident >= TARGET_PAGES, "only %u pages resident", pi.resident);
     CHECK(write(go[1], "f", 1) == 1, "finish");
     CHECK(wait(&status) == target && status == 0, "target status %d", status);
-    printf("PASS t_swap_smode\n");
-    return 0;
+    pass();
 }

@@ -6,22 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CHECK(c, ...)                                                          \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            printf("FAIL t_switch_self: " __VA_ARGS__);                        \
-            printf("\n");                                                      \
-            exit(1);                                                           \
-        }                                                                      \
-    } while (0)
-
-static unsigned int
-read_cs(void)
-{
-    unsigned int cs;
-    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
-    return cs;
-}
+#define TEST_NAME "t_switch_self"
+#include "testlib.h"
 
 // The same system calls, run in the current mode; returns a digest of
 // their results that must not depend on the mode.
@@ -61,8 +47,7 @@ exercise(int round)
     CHECK(child > 0, "fork %d", child);
     char m;
     CHECK(read(fds[0], &m, 1) == 1, "pipe read");
-    int status;
-    CHECK(wait(&status) == child, "wait");
+    int status = wait_child(child);
     CHECK((m == 'S') == (current_mode() == MODE_SMODE), "child mode %c", m);
     CHECK(WEXITSTATUS(status) == (read_cs() & 3), "child ring %d", status);
     close(fds[0]);
@@ -99,6 +84,5 @@ main(void)
     }
     struct procinfo pi;
     CHECK(modeinfo(0, &pi) == 0 && pi.switches == 402, "switch count %u", pi.switches);
-    printf("PASS t_switch_self\n");
-    return 0;
+    pass();
 }

@@ -4,23 +4,17 @@
 #include <stdio.h>
 #include <unistd.h>
 
-static unsigned int
-cs(void)
-{
-    unsigned int v;
-    __asm__ volatile("mov %%cs, %0" : "=r"(v));
-    return v;
-}
+#define TEST_NAME "t_walk"
+#include "testlib.h"
 
 int
 main(void)
 {
-    printf("walk: Umode, cs=0x%x\n", cs());
+    printf("walk: Umode, cs=0x%x\n", read_cs());
     switch_supervisor(0);          // int 0x80; the switch applies at its tail
     int pid = getpid();            // now through the function receiver
-    printf("walk: Smode, cs=0x%x, getpid=%d\n", cs(), pid);
+    printf("walk: Smode, cs=0x%x, getpid=%d\n", read_cs(), pid);
     switch_user(0);                // call; back to ring 3 at its tail
-    printf("walk: Umode again, cs=0x%x\n", cs());
-    printf("PASS t_walk\n");
-    return 0;
+    printf("walk: Umode again, cs=0x%x\n", read_cs());
+    pass();
 }

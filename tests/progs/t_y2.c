@@ -14,6 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#define TEST_NAME "t_y2"
+#include "testlib.h"
+
 int
 main(int argc, char **argv)
 {
@@ -44,14 +47,15 @@ main(int argc, char **argv)
     if (WIFKILLED(status) && WKILLVEC(status) == 14) {
         printf("t_y2: the child was killed by a page fault after %d flip pairs: "
                "switched in state Y2, it called the function receiver from ring 3\n", i);
-        printf(expect_kill ? "PASS t_y2\n" : "FAIL t_y2: method (b) must never do this\n");
-        return !expect_kill;
+        if (!expect_kill)
+            FAIL("method (b) must never do this");
+        pass();
     }
     if (WIFKILLED(status) && WKILLVEC(status) == KILLED_BY_KILL) {
         printf("t_y2: the child survived %d flip pairs\n", i);
-        printf(expect_kill ? "FAIL t_y2: no Y2 kill happened\n" : "PASS t_y2\n");
-        return expect_kill;
+        if (expect_kill)
+            FAIL("no Y2 kill happened");
+        pass();
     }
-    printf("FAIL t_y2: unexpected child status %#x\n", status);
-    return 1;
+    FAIL("unexpected child status %#x", status);
 }

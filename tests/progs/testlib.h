@@ -1,0 +1,75 @@
+// testlib.h: the helpers the test programs in tests/progs share. Header
+// only (the Makefile builds every tests/progs/*.c into a program of its own).
+//
+// The convention: a test may print progress lines, then exactly one final
+// line, `PASS t_NAME` (and exits 0) or `FAIL t_NAME: why` (and exits 1);
+// tests/cases.ini expects the PASS line. A test names itself first:
+//
+//     #define TEST_NAME "t_example"
+//     #include "testlib.h"
+//     ...
+//     CHECK(fd >= 0, "open: %d", fd); // else "FAIL t_example: open: -2", exit 1
+//     pass();                         // "PASS t_example", exit 0
+#ifndef TESTLIB_H
+#define TESTLIB_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#ifndef TEST_NAME
+#error "define TEST_NAME (the program's name, \"t_...\") before including testlib.h"
+#endif
+
+// Print "FAIL t_NAME: " and the printf-style message (the format must be a
+// string literal), and exit 1.
+#define FAIL(...)                                                              \
+    do {                                                                       \
+        printf("FAIL " TEST_NAME ": " __VA_ARGS__);                            \
+        printf("\n");                                                          \
+        exit(1);                                                               \
+    } while (0)
+
+// FAIL with the message unless cond holds.
+#define CHECK(cond, ...)                                                       \
+    do {                                                                       \
+        if (!(cond))                                                           \
+            FAIL(__VA_ARGS__);                                                 \
+    } while (0)
+
+// The final line of a test that passed; exit 0.
+static inline void __attribute__((noreturn))
+pass(void)
+{
+    printf("PASS " TEST_NAME "\n");
+    exit(0);
+}
+
+// The code segment selector: 0x08 in Smode (ring 0), 0x1b in Umode (ring 3).
+static inline unsigned int
+read_cs(void)
+{
+    unsigned int cs;
+    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
+    return cs;
+}
+
+// Wait for a child, which must be pid; return its status.
+static inline int
+wait_child(int pid)
+{
+    int status;
+    CHECK(wait(&status) == pid, "wait");
+    return status;
+}
+
+// The system's memory counters.
+static inline struct vmstat
+vm(void)
+{
+    struct vmstat v;
+    CHECK(vmstat(&v) == 0, "vmstat");
+    return v;
+}
+
+#endif
