@@ -80,6 +80,9 @@ main(void)
     for (int i = 0; i < 200; i++) {
         CHECK(switch_supervisor(0) == 0 && read_cs() == 0x08, "flip %d to Smode", i);
         CHECK(getpid() == 1, "getpid in Smode");
+        // `int 0x80` from ring 0 works too (alltraps moves the frame off the
+        // program's stack), and the interrupt receiver can apply a switch
+        CHECK(conv_getpid() == 1 && read_cs() == 0x08, "int 0x80 from Smode");
         CHECK(switch_user(0) == 0 && read_cs() == 0x1b, "flip %d to Umode", i);
     }
     struct procinfo pi;
