@@ -45,7 +45,7 @@ LIBSYS_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard libsys/*.c)) $(B)/libsys/syscal
 USER_PROGS := $(patsubst user/%.c,$(B)/user/%,$(wildcard user/*.c))
 TEST_PROGS := $(patsubst tests/progs/%.c,$(B)/tests/%,$(wildcard tests/progs/*.c))
 
-.PHONY: all deps run run-nox qemu-gdb gdb bochs iso test bench clean help
+.PHONY: all deps FORCE run run-nox qemu-gdb gdb bochs iso test bench clean help
 
 # Intermediate files make would otherwise delete after use.
 .PRECIOUS: $(B)/libsys/crt0.o
@@ -165,8 +165,12 @@ $(B)/dmsm.iso: $(B)/kernel.elf $(B)/fs.img tools/grub.cfg
 # The swap disk: whole cylinders of 16 heads x 63 sectors, so that Bochs
 # accepts the flat image as it is.
 CYL_BYTES := 516096
-$(B)/swap.img: Makefile
+# (build/swap.size remembers SWAP, so that changing it makes a new image)
+FORCE:
+$(B)/swap.size: FORCE
 	@mkdir -p $(@D)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(strip $(SWAP))" ] || echo "$(strip $(SWAP))" > $@
+$(B)/swap.img: $(B)/swap.size
 	$(call say,SWAP,$@ ($(strip $(SWAP)) MiB))
 	$(Q)rm -f $@
 	$(Q)truncate -s $$(( ( ($(strip $(SWAP)) * 1048576 + $(CYL_BYTES) - 1) / $(CYL_BYTES) ) * $(CYL_BYTES) )) $@

@@ -64,7 +64,10 @@ extern int panicking;
 
 // power.c
 void poweroff(int status) NORETURN;
-#define POWER_PANIC 0x7E   // exit value after a panic: QEMU exits (0x7E << 1) | 1 = 253
+void power_fail(int code) NORETURN;
+#define POWER_MAX 124      // statuses 0..124 reach the emulator as they are
+#define POWER_PANIC 126    // after a panic: QEMU exits (126 << 1) | 1 = 253
+#define POWER_NOINIT 127   // the first process could not start
 
 // gdt.c
 void gdt_init(void);
@@ -154,6 +157,7 @@ int exec_into(struct proc *p, const char *path, char **argv);
 
 // syscall.c
 void syscall(struct trapframe *tf);
+void syscall_check_table(void);
 void syscall_tail(struct trapframe *tf);
 
 // mode.c (DMSM)
@@ -161,7 +165,6 @@ int mode_init_modepage(struct proc *p);
 int mode_request(int pid, int mode);
 void mode_apply_at_tail(struct proc *p, struct trapframe *tf);
 void mode_set_frame(struct trapframe *tf, int mode);
-int kfloor_getpid(void);
 
 // fs.c
 void fs_init(struct multiboot_info *mbi);

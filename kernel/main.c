@@ -78,6 +78,7 @@ kmain(uint32_t magic, uint32_t mbi_pa)
     gdt_init();
     idt_init();
     sysenter_init();
+    syscall_check_table();
     pic_init();
     frame_init(mbi);
     kheap_init();

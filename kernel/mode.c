@@ -151,7 +151,7 @@ mode_set_frame(struct trapframe *tf, int mode)
 // resident and pinned; if that fails the request is refused (p stays Umode,
 // p->refused says why). Then the flag and the frame change together, and
 // trapret returns to the AP in the new ring.
-// Runs in p's context with interrupts on; may sleep (paging in).
+// Runs in p's context with interrupts on (paging in polls the disk; no sleep).
 void
 mode_apply_at_tail(struct proc *p, struct trapframe *tf)
 {

@@ -121,7 +121,7 @@ static void NORETURN
 panic_end(void)
 {
     printk("--- end of panic; the machine halts ---\n");
-    poweroff(POWER_PANIC); // under QEMU (and the test harness) the emulator exits
+    power_fail(POWER_PANIC); // under QEMU (and the test harness) the emulator exits
 }
 
 void
@@ -130,7 +130,7 @@ panic(const char *fmt, ...)
     cli();
     if (panicking++) { // a panic inside a panic: say so and stop
         printk("PANIC (nested)\n");
-        poweroff(POWER_PANIC);
+        power_fail(POWER_PANIC);
     }
     printk("\nPANIC: ");
     va_list ap;

@@ -117,7 +117,7 @@ proc_start_first(const char *path, char **argv)
     if (r < 0) { // a wrong init=, not a kernel bug: say so and stop
         printk("cannot run the first process %s: error %d (is it in the file system?)\n",
                path, r);
-        poweroff(127);
+        power_fail(POWER_NOINIT);
     }
     struct file *con = file_console();
     p->ofile[0] = con;

@@ -27,7 +27,11 @@ SYSCALL_HANDLERS(DECLARE)
 // Each entry: the handler, and SC_FRAME if it needs the caller's full trap
 // frame (it reads or rewrites the registers the process returns with).
 #define ENTRY(name, flags) [SYS_##name] = {(syscall_fn)(void (*)(void))sys_##name, flags}
+// Number 0 has no handler. A slot without a handler must carry SC_FRAME, so
+// that the fast paths (fcall.asm, sysenter.asm) send it to syscall(), which
+// reports it and returns -ENOSYS; syscall_check_table() checks this at boot.
 const struct syscall_entry syscalls[NSYSCALL] = {
+    [0] = {0, SC_FRAME},
     ENTRY(exit, 0),        ENTRY(fork, SC_FRAME),  ENTRY(exec, SC_FRAME),
     ENTRY(wait, 0),        ENTRY(getpid, 0),       ENTRY(getppid, 0),
     ENTRY(kill, 0),        ENTRY(sleep, 0),        ENTRY(uptime, 0),
@@ -43,6 +47,16 @@ const struct syscall_entry syscalls[NSYSCALL] = {
 
 #define NAME(name) [SYS_##name] = #name,
 const char *const syscall_names[NSYSCALL] = {SYSCALL_HANDLERS(NAME)};
+
+// Check the rule above: every slot has a handler or the SC_FRAME flag.
+void
+syscall_check_table(void)
+{
+    for (uint32_t nr = 0; nr < NSYSCALL; nr++)
+        if (!syscalls[nr].fn && !(syscalls[nr].flags & SC_FRAME))
+            panic("system call %u has no handler and no SC_FRAME: the fast paths would "
+                  "jump to 0", nr);
+}
 
 // Dispatch the system call described by tf (number in EAX, arguments in
 // EBX, ECX, EDX, ESI, EDI; result to EAX), then do its tail. Entered with

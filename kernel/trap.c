@@ -204,7 +204,7 @@ double_fault(void)
     if (p)
         printk("current process: pid %d (%s)\n", p->pid, p->name);
     printk("--- end of panic; the machine halts ---\n");
-    poweroff(POWER_PANIC);
+    power_fail(POWER_PANIC);
 }
 
 // Resumed by the double-fault task in place of the overflowing Smode AP.

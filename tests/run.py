@@ -23,8 +23,7 @@ Cases live in tests/cases.ini, one section per test:
 
 A run fails on: a timeout, a triple fault (QEMU exits 0 with -no-reboot), a
 panic (unless status = panic), a wrong exit status, or expected output that
-is missing. The full output of every failing run is kept under
-build/test-out/. The last line is "N passed, M failed"; the exit status is 1
+is missing. The full output of every run is kept in build/test-out/NAME.log. The last line is "N passed, M failed"; the exit status is 1
 if anything failed."""
 import argparse
 import concurrent.futures
@@ -136,6 +135,10 @@ def run_qemu_keys(case, build, mem, timeout, workdir):
 
 
 def run_qemu(case, build, mem, timeout):
+    kernel = os.path.join(build, case.get("kernel", "kernel.elf"))
+    if not os.path.exists(kernel):
+        return "run.py: %s does not exist: build it with `make test` (or make %s)\n" % (
+            kernel, kernel), "no kernel"
     inp = case.get("input", "").encode().decode("unicode_escape").encode()
     try:
         p = subprocess.run(qemu_cmd(case, build, mem), input=inp, capture_output=True,

@@ -1,5 +1,5 @@
-// kill: ends each process PID (it exits with status -1; a shell reports it
-// as "killed").
+// kill: ends each process PID (its parent's wait sees WAIT_KILLED_BIT |
+// KILLED_BY_KILL; a shell reports it as "killed").
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -93,7 +93,7 @@ struct modepage {
     unsigned int magic;  // MODEPAGE_MAGIC
     unsigned int mode;   // the mode flag: MODE_UMODE or MODE_SMODE
     unsigned int fcall;  // address of the kernel's function receiver
-    unsigned int floor;  // address of a kernel routine for bench's floor (kfloor_getpid)
+    unsigned int floor;  // address of the kernel's sys_getpid, for bench's floor
     unsigned int pid;    // the owner's pid (for checks and teaching)
 };
 

@@ -23,7 +23,7 @@ int exec(const char *path, char *const argv[]);  // only returns on error
 int wait(int *status);        // reaps one child: its pid; status gets exit code
 int getpid(void);
 int getppid(void);
-int kill(int pid);            // the target exits with status -1 (report: "killed")
+int kill(int pid);            // the target exits; wait sees WAIT_KILLED_BIT | KILLED_BY_KILL
 int msleep(unsigned int ms);  // sleeps at least ms milliseconds
 unsigned int sleep(unsigned int seconds);
 unsigned int uptime(void);    // milliseconds since boot

@@ -67,6 +67,9 @@ main(void)
     CHECK(read_cs() == 0x08, "after switch_supervisor: cs %x", read_cs());
     CHECK(current_mode() == MODE_SMODE, "flag after switch_supervisor");
     printf("Smode: cs=0x%x\n", read_cs());
+    // bad numbers through the function receiver: an error, not a jump to 0
+    CHECK(syscall5(0, 0, 0, 0, 0, 0) == -ENOSYS, "call 0 in Smode");
+    CHECK(syscall5(9999, 0, 0, 0, 0, 0) == -ENOSYS, "call 9999 in Smode");
     CHECK(switch_supervisor(0) == -EALREADY, "second switch_supervisor(0)");
     CHECK(exercise(1) == d0, "results differ in Smode");
 
