@@ -58,6 +58,7 @@ extern syscalls, curproc, fcall_stack, tss, trap, syscall_tail, trapret
 
 global fcall_entry
 fcall_entry:
+    cld                             ; DF clear for C (the cdecl rule at any call)
     push ebp                        ; on the AP stack
     mov ebp, esp
     mov esp, [fcall_stack]          ; this process's kernel stack

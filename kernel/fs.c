@@ -41,6 +41,7 @@ inode_new(int type)
 static void
 inode_destroy(struct inode *ip)
 {
+    ASSERT(ip->type != T_DIR || ip->nents == 0);
     for (uint32_t i = 0; i < ip->nblocks; i++)
         if (ip->blocks[i])
             frame_free(V2P(ip->blocks[i]));
@@ -100,6 +101,7 @@ dir_find(struct inode *dir, const char *name)
 static int
 dir_add(struct inode *dir, const char *name, struct inode *ip)
 {
+    ASSERT(dir->nlink > 0 || dir == root);
     if (dir->nents == dir->cap) {
         uint32_t cap = dir->cap ? dir->cap * 2 : 8;
         struct dentry *e = kmalloc(cap * sizeof(*e));
@@ -191,8 +193,8 @@ fs_create(struct inode *cwd, const char *path, int type, int *err)
 {
     char name[NAME_MAX + 1];
     struct inode *dir = resolve(cwd, path, 1, name);
-    if (!dir || dir->type != T_DIR) {
-        *err = -ENOENT;
+    if (!dir || dir->type != T_DIR || (dir->nlink == 0 && dir != root)) {
+        *err = -ENOENT; // (a removed directory, still someone's cwd, stays empty)
         return 0;
     }
     if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {

@@ -46,8 +46,11 @@
 #define CR4_PSE 0x00000010u
 
 // EFLAGS bits
+#define FL_TF 0x00000100u
 #define FL_IF 0x00000200u
+#define FL_DF 0x00000400u
 #define FL_NT 0x00004000u
+#define FL_AC 0x00040000u
 
 // ---- segments ----
 // GDT slots. The order KCODE, KDATA, UCODE, UDATA is what sysenter/sysexit expect.

@@ -143,13 +143,16 @@ mode_set_frame(struct trapframe *tf, int mode)
     tf->cs = mode == MODE_SMODE ? SEL_KCODE : SEL_UCODE;
     tf->ss = mode == MODE_SMODE ? SEL_KDATA : SEL_UDATA;
     tf->ds = tf->es = tf->fs = tf->gs = SEL_UDATA;
+    // flags a ring-3 program may set harmlessly but that would hurt in ring 0
+    // (NT: a task return at the next iret in the kernel; TF, AC, DF)
+    tf->eflags = (tf->eflags & ~(FL_NT | FL_TF | FL_AC | FL_DF)) | FL_IF;
 }
 
 // Apply p's pending request at the tail of one of its own system calls
 // (state Z), entered by either receiver. tf is that call's frame, the
 // process's outermost one. Becoming Smode first makes all of p's memory
-// resident and pinned; if that fails the request is refused (p stays Umode,
-// p->refused says why). Then the flag and the frame change together, and
+// resident and pinned; if that fails (or the program's stack pointer is not
+// a user address) the request is refused (p stays Umode, p->refused says why). Then the flag and the frame change together, and
 // trapret returns to the AP in the new ring.
 // Runs in p's context with interrupts on (paging in polls the disk; no sleep).
 void
@@ -164,11 +167,14 @@ mode_apply_at_tail(struct proc *p, struct trapframe *tf)
     if (want == MODE_NONE || want == p->mode)
         return;
     if (want == MODE_SMODE) {
-        int r = uvm_pin_all(p);
+        // trapret writes the return frame just below the program's ESP: it
+        // must be a user address (a ring-3 program may point ESP anywhere)
+        int r = tf->esp < KERNBASE && tf->esp >= USERBASE + 12 ? uvm_pin_all(p) : -EFAULT;
         if (r < 0) {
             p->refused = r;
-            printk("pid %d (%s): switch to Smode refused: cannot make its memory resident (%d)\n",
-                   p->pid, p->name, r);
+            printk("pid %d (%s): switch to Smode refused: %s (%d)\n", p->pid, p->name,
+                   r == -EFAULT ? "its stack pointer is not a user address"
+                                : "cannot make its memory resident", r);
             return;
         }
     } else {

@@ -81,6 +81,7 @@ proc_alloc(void)
     sp -= sizeof(struct context);
     p->context = (struct context *)sp;
     memset(p->context, 0, sizeof(*p->context));
+    p->context->eflags = 0x2; // interrupts off, as sched() leaves them
     p->context->eip = (uint32_t)forkret;
     return p;
 }
@@ -89,6 +90,7 @@ proc_alloc(void)
 static void
 proc_free(struct proc *p)
 {
+    ASSERT(p->pgdir == 0); // its memory went in proc_exit (or was never there)
     kfree(p->kstack);
     p->kstack = 0;
     p->pid = 0;
@@ -318,15 +320,18 @@ proc_wait(int *status)
 }
 
 // Mark process pid killed. It exits (status WAIT_KILLED_BIT | KILLED_BY_KILL)
-// the next time it leaves the kernel or is interrupted in AP code; a
-// sleeping target is woken so that it notices. -ESRCH if there is no such
-// process (or it is already a zombie).
+// at the tail of its current or next system call, or when it is next
+// interrupted in AP code or resumed after a preemption there; a sleeping
+// target is woken so that it notices. -ESRCH if there is no such process
+// (or it is already a zombie), -EPERM for init unless init asks.
 int
 proc_kill(int pid)
 {
     struct proc *p = proc_find(pid);
     if (!p || p->state == ZOMBIE || p->state == EMBRYO)
         return -ESRCH;
+    if (p == initproc && curproc != initproc)
+        return -EPERM; // its end powers the machine off: only it decides that
     pushcli();
     if (!p->killed)
         p->killed = WAIT_KILLED_BIT | KILLED_BY_KILL;

@@ -9,8 +9,8 @@
 #define NOFILE 16           // open files per process
 #define KSTACK_SIZE 8192    // each process's kernel stack
 
-// Bits of proc.tail_work: work for the tail of the next system call (or of
-// the next interrupt of AP code). The function receiver's fast path tests the
+// Bits of proc.tail_work: work for the tail of the next system call (an
+// interrupt of AP code acts only on a kill and on the tick's preemption). The function receiver's fast path tests the
 // whole word with one instruction, so everything it must not skip sets a bit.
 #define TW_MODE 0x1     // a mode switch request is pending (mode.c)
 #define TW_RESCHED 0x2  // a timer tick arrived while in the kernel: yield at the tail
@@ -25,7 +25,7 @@ enum procstate { UNUSED, EMBRYO, SLEEPING, RUNNABLE, RUNNING, ZOMBIE };
 // Registers saved by swtch() for a process that is not running:
 // the callee-saved registers and the return address.
 struct context {
-    uint32_t edi, esi, ebx, ebp, eip;
+    uint32_t eflags, edi, esi, ebx, ebp, eip;
 };
 
 struct file;

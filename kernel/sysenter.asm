@@ -19,7 +19,16 @@ extern syscalls, curproc, tss, sysenter_tail, trapret
 
 global sysenter_entry
 sysenter_entry:
+    ; sysenter loads only CS, SS, ESP, EIP and clears only IF (and VM, RF):
+    ; NT, DF, AC and the data segments still hold what ring 3 left. Make
+    ; them the kernel's. (A TF set by the program traps right here, before
+    ; this instruction: trap() clears it, see the T_DEBUG case there.)
+    push 0x2
+    popfd                           ; IF=0, NT=0, DF=0, TF=0, AC=0
     push ecx                        ; the program's ESP
+    mov cx, SEL_KDATA
+    mov ds, cx
+    mov es, cx
     push edx                        ; its return address
     cmp eax, NSYSCALL
     jae .bad
@@ -39,6 +48,9 @@ sysenter_entry:
     jne .slow
     cmp dword [ecx + P_MODE], MODE_UMODE
     jne .slow                       ; an Smode caller must not come back in ring 3
+    mov dx, SEL_UDATA
+    mov ds, dx
+    mov es, dx
     pop edx
     pop ecx
     sti                             ; takes effect after sysexit

@@ -151,7 +151,8 @@ sys_nopromote(void)
 }
 
 // Only the first process (init, or the program named by init=) may turn
-// the machine off; the status becomes the emulator's exit status.
+// the machine off, with this call or by exiting (kill(1) is refused to the
+// others); the status becomes the emulator's exit status.
 int
 sys_poweroff(int status)
 {

@@ -26,6 +26,7 @@ static struct gatedesc idt[256];
 extern uint32_t vectors[48];      // trapasm.asm
 extern uint32_t vector_syscall;   // trapasm.asm
 extern struct tss df_tss;         // gdt.c
+extern void sysenter_entry(void); // sysenter.asm
 extern char trapret_apstack[], trapret_apstack_end[]; // trapasm.asm
 
 static void
@@ -110,6 +111,14 @@ trap(struct trapframe *tf)
     }
 
     int from_ap = tf_from_ap(tf), r = 0;
+    if (from_ap)
+        ASSERT((SEL_RPL(tf->cs) == DPL_USER) == (p->mode == MODE_UMODE)); // ring = mode
+    if (tf->trapno == T_DEBUG && !from_ap && tf->eip == (uint32_t)sysenter_entry) {
+        // a program ran sysenter with TF set: the single-step trap lands on
+        // the kernel's first instruction. Clear TF and go on (as Linux does).
+        tf->eflags &= ~FL_TF;
+        return;
+    }
     if (tf->trapno >= T_IRQ0 && tf->trapno < T_IRQ0 + 16) {
         int irq = tf->trapno - T_IRQ0;
         switch (irq) {
@@ -160,6 +169,8 @@ trap(struct trapframe *tf)
             p->ap_frame = tf; // preempted in AP code (method (a) reads it)
             yield();
             p->ap_frame = 0;
+            if (p->killed) // killed while it waited for the CPU
+                proc_exit(p->killed);
         }
     } else if (tf->trapno == T_IRQ0 + IRQ_TIMER) {
         p->tail_work |= TW_RESCHED; // yield at the tail of this system call

@@ -96,6 +96,7 @@ alltraps:
     mov eax, [ebx + 4]
     mov ebx, [ebx]
 .build:
+    cld                             ; the C code expects DF clear (the AP may not)
     push ds
     push es
     push fs

@@ -75,6 +75,7 @@ static void
 frame_set_user(struct proc *p, uint32_t va, uint32_t pa)
 {
     struct frame *f = &frames[pa / PGSIZE];
+    ASSERT(!(f->flags & FRAME_USER) && f->pins == 0);
     f->flags |= FRAME_USER;
     f->owner = p;
     f->va = va;
@@ -391,7 +392,8 @@ copyinstr(struct proc *p, char *dst, uint32_t uva, uint32_t max)
 // A page fault at user address va in process p (from its code, or from the
 // kernel's copyin/copyout on its behalf). Makes a lazy page or a page on
 // swap resident. Returns 0 if the access can be retried, -EFAULT if va is
-// simply a bad address for this access, -ENOMEM if no memory can be had.
+// simply a bad address for this access, -ENOMEM if no memory can be had,
+// -EIO if the swap disk fails.
 int
 vm_fault(struct proc *p, uint32_t va, int write)
 {
@@ -482,7 +484,8 @@ find_unpinned(uint32_t va, uint32_t *pte, void *arg)
 
 // Make every page of p's user space resident (lazy pages allocated, pages
 // on swap read back) and pin each once. Called before p becomes Smode, with
-// p still Umode. Returns 0, or -ENOMEM with nothing left pinned.
+// p still Umode. Returns 0, or a negative errno (-ENOMEM, -EIO) with nothing
+// left pinned.
 int
 uvm_pin_all(struct proc *p)
 {
@@ -501,6 +504,7 @@ uvm_pin_all(struct proc *p)
 void
 uvm_unpin_all(struct proc *p)
 {
+    ASSERT(p->mode == MODE_SMODE);
     uint32_t all = 0;
     uvm_each(p, unpin_one, &all);
 }

@@ -30,7 +30,7 @@ main(void)
             exit(0); // not reached: memory and swap run out first
         }
         int status = wait_child(pid);
-        CHECK(WIFKILLED(status) && WKILLVEC(status) == 14, "status %#x, expected a kill", status);
+        CHECK(WIFKILLED(status) && WKILLVEC(status) == 14, "status 0x%x, expected a kill", status);
         after = vm();
         CHECK(after.free_frames == before.free_frames, "frames: %u -> %u", before.free_frames,
               after.free_frames);

@@ -48,7 +48,7 @@ main(void)
         exit(0);
     }
     int status;
-    CHECK(wait(&status) == pid && status == 0, "worker status %#x", status);
+    CHECK(wait(&status) == pid && status == 0, "worker status 0x%x", status);
     after = vm();
     printf("page-ins %u, page-outs %u\n", after.pageins - before.pageins,
            after.pageouts - before.pageouts);

@@ -57,5 +57,5 @@ main(int argc, char **argv)
             FAIL("no Y2 kill happened");
         pass();
     }
-    FAIL("unexpected child status %#x", status);
+    FAIL("unexpected child status 0x%x", status);
 }
