@@ -33,7 +33,7 @@ LIBGCC  := $(shell $(CC) -print-libgcc-file-name 2>/dev/null)
 COMMON_CFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -fno-builtin \
   -fno-pie -fno-pic -fno-stack-protector -fno-asynchronous-unwind-tables \
   -nostdinc -isystem $(GCC_INC) -Wall -Wextra -Werror
-KCFLAGS := $(COMMON_CFLAGS) -fno-omit-frame-pointer -Ikernel $(KDEFS)
+KCFLAGS := $(COMMON_CFLAGS) -fno-omit-frame-pointer -mgeneral-regs-only -Ikernel $(KDEFS)
 UCFLAGS := $(COMMON_CFLAGS) -Ilibsys/include
 NASMFLAGS := -f elf32 -g -F dwarf -I$(B)/
 

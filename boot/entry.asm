@@ -58,7 +58,9 @@ _start:
     mov ecx, boot_pgdir - KERNBASE
     mov cr3, ecx
     mov ecx, cr0
-    or ecx, CR0_PG | CR0_WP         ; paging on; the kernel honours read-only pages too
+    or ecx, CR0_PG | CR0_WP | CR0_NE ; paging on; the kernel honours read-only pages
+                                    ; too; x87 errors raise vector 16
+    and ecx, ~(CR0_EM | CR0_TS)     ; the x87 is usable (proc.c saves it per process)
     mov cr0, ecx
     mov ecx, higher_half
     jmp ecx                         ; from here on we run at KERNBASE + ...

@@ -145,8 +145,10 @@ exec_into(struct proc *p, const char *path, char **argv)
     p->faults += img.faults;
     p->pageins += img.pageins;
     p->pageouts += img.pageouts;
-    if (p == curproc)
+    if (p == curproc) {
         switchuvm(p);
+        __asm__ volatile("fninit"); // a new program starts with a clean x87
+    }
     if (old.pgdir)
         uvm_free(&old);
     p->heap_start = p->brk = end;

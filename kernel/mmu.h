@@ -41,6 +41,9 @@
 #define NPTENTRIES 1024
 
 // CR0 and CR4 bits
+#define CR0_EM 0x00000004u
+#define CR0_TS 0x00000008u
+#define CR0_NE 0x00000020u
 #define CR0_WP 0x00010000u
 #define CR0_PG 0x80000000u
 #define CR4_PSE 0x00000010u

@@ -20,6 +20,23 @@ struct cpu cpu;
 struct proc *curproc;
 static struct proc *initproc;
 static int nextpid = 1;
+static uint8_t fpu_initial[FPU_STATE_SIZE] __attribute__((aligned(16))); // after fninit
+
+// The x87 registers belong to the running process: sched() saves them
+// (fnsave, which also resets the unit) and restores them (frstor) around
+// every switch, so that one program's floating point never sees another's.
+// The kernel itself is built without x87 code (-mgeneral-regs-only).
+static inline void
+fpu_save(uint8_t *area)
+{
+    __asm__ volatile("fnsave (%0)" : : "r"(area) : "memory");
+}
+
+static inline void
+fpu_restore(const uint8_t *area)
+{
+    __asm__ volatile("frstor (%0)" : : "r"(area) : "memory");
+}
 
 extern void trapret(void);
 void swtch(struct context **old, struct context *new);
@@ -29,6 +46,7 @@ void swtch(struct context **old, struct context *new);
 static void
 forkret(void)
 {
+    fpu_restore(curproc->fpu); // as sched() does for a process that ran before
     popcli(); // sched() was entered with one pushcli held (see sched)
 }
 
@@ -83,6 +101,7 @@ proc_alloc(void)
     memset(p->context, 0, sizeof(*p->context));
     p->context->eflags = 0x2; // interrupts off, as sched() leaves them
     p->context->eip = (uint32_t)forkret;
+    memcpy(p->fpu, fpu_initial, sizeof(p->fpu));
     return p;
 }
 
@@ -106,6 +125,8 @@ proc_free(struct proc *p)
 void
 proc_start_first(const char *path, char **argv)
 {
+    __asm__ volatile("fninit");
+    fpu_save(fpu_initial); // the state every new process starts from
     struct proc *p = proc_alloc();
     if (!p)
         panic("proc_start_first: no memory");
@@ -177,7 +198,9 @@ sched(void)
     if (read_eflags() & FL_IF)
         panic("sched: interrupts enabled");
     int intena = cpu.intena;
+    fpu_save(p->fpu);
     swtch(&p->context, cpu.scheduler);
+    fpu_restore(p->fpu);
     cpu.intena = intena;
 }
 
@@ -241,6 +264,8 @@ proc_fork(void)
         return -ENOMEM;
     }
     *child->tf = *parent->tf;
+    fpu_save(child->fpu); // the parent's live x87 state (fnsave resets the unit)
+    fpu_restore(child->fpu);
     child->tf->eax = 0; // fork returns 0 in the child
     child->may_promote = parent->may_promote;
     for (int fd = 0; fd < NOFILE; fd++)

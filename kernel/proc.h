@@ -8,6 +8,7 @@
 #define NPROC 64            // process table size
 #define NOFILE 16           // open files per process
 #define KSTACK_SIZE 8192    // each process's kernel stack
+#define FPU_STATE_SIZE 108  // what fnsave stores
 
 // Bits of proc.tail_work: work for the tail of the next system call (an
 // interrupt of AP code acts only on a kill and on the tick's preemption). The function receiver's fast path tests the
@@ -65,6 +66,9 @@ struct proc {
 
     // memory accounting (vm.c)
     uint32_t faults, pageins, pageouts;
+
+    // the x87 registers while the process is not running (fnsave format)
+    uint8_t fpu[FPU_STATE_SIZE] __attribute__((aligned(16)));
 };
 
 // The one CPU's state.
