@@ -8,26 +8,12 @@
 
 #define TEST_NAME "t_faults"
 #include "testlib.h"
+#include "faults.h"
 
 #define V_DIVIDE 0
 #define V_INVALID_OPCODE 6
 #define V_GPF 13
 #define V_PAGE 14
-
-static volatile int zero = 0;
-static volatile int sink;
-
-static void
-null_read(void)
-{
-    sink = *(volatile int *)0;
-}
-
-static void
-null_write(void)
-{
-    *(volatile int *)0 = 1;
-}
 
 static void
 low_write(void)
@@ -176,19 +162,6 @@ do_lidt(void)
         unsigned int base;
     } __attribute__((packed)) idtr = {0, 0};
     __asm__ volatile("lidt %0" : : "m"(idtr));
-}
-
-static volatile int depth_limit = 1 << 30; // never reached: the stack runs out first
-
-static int
-recurse(int depth)
-{
-    volatile char pad[1024];
-    pad[0] = (char)depth;
-    pad[1023] = (char)depth;
-    if (depth >= depth_limit)
-        return 0;
-    return recurse(depth + 1) + pad[0] + pad[1023];
 }
 
 static void

@@ -9,21 +9,7 @@
 
 #define TEST_NAME "t_smode_faults"
 #include "testlib.h"
-
-static volatile int zero = 0;
-static volatile int sink;
-
-static void
-null_read(void)
-{
-    sink = *(volatile int *)0;
-}
-
-static void
-null_write(void)
-{
-    *(volatile int *)0 = 1;
-}
+#include "faults.h"
 
 static void
 code_write(void)

@@ -9,19 +9,7 @@
 
 #define TEST_NAME "t_smode_stack"
 #include "testlib.h"
-
-static volatile int depth_limit = 1 << 30; // never reached: the stack runs out first
-
-static int
-recurse(int depth)
-{
-    volatile char pad[1024];
-    pad[0] = (char)depth;
-    pad[1023] = (char)depth;
-    if (depth >= depth_limit)
-        return 0;
-    return recurse(depth + 1) + pad[0] + pad[1023];
-}
+#include "faults.h"
 
 // A child that overflows its stack in the given mode; returns its status.
 static int

@@ -1,0 +1,36 @@
+// faults.h: ways for a test program to fault, shared by the tests that
+// provoke faults in ring 3 and in Smode (t_faults, t_smode_faults,
+// t_smode_stack). Header only; every test includes what it uses.
+#ifndef FAULTS_H
+#define FAULTS_H
+
+static volatile int zero __attribute__((unused)) = 0; // divide by it
+static volatile int sink __attribute__((unused));      // read into it
+static volatile int depth_limit __attribute__((unused)) = 1 << 30; // never reached
+
+// A NULL read and a NULL write (page 0 is never mapped).
+static inline void
+null_read(void)
+{
+    sink = *(volatile int *)0;
+}
+
+static inline void
+null_write(void)
+{
+    *(volatile int *)0 = 1;
+}
+
+// Recurse with 1 KiB frames until the stack runs out.
+static inline int
+recurse(int depth)
+{
+    volatile char pad[1024];
+    pad[0] = (char)depth;
+    pad[1023] = (char)depth;
+    if (depth >= depth_limit)
+        return 0;
+    return recurse(depth + 1) + pad[0] + pad[1023];
+}
+
+#endif
