@@ -135,7 +135,6 @@ void uvm_unpin_all(struct proc *p);
 extern uint32_t *kpgdir;
 
 // proc.c
-void proc_init(void);
 struct proc *proc_alloc(void);
 void proc_start_first(const char *path, char **argv) NORETURN;
 void scheduler(void) NORETURN;
