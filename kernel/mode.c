@@ -65,6 +65,32 @@ may_request(struct proc *caller, struct proc *target, int mode)
     return caller->may_promote;
 }
 
+// Switch p, whose frame of AP code is tf, to the other mode: memory first
+// (becoming Smode makes every page resident and pinned; becoming Umode
+// drops those pins), then the flag and the frame together. Returns 0, or a
+// negative errno with nothing changed: -EFAULT if the program's stack
+// pointer is not a user address (trapret writes the ring-0 return frame
+// just below it, and a ring-3 program may point ESP anywhere), or
+// uvm_pin_all's error.
+static int
+mode_switch(struct proc *p, struct trapframe *tf, int mode)
+{
+    if (mode == MODE_SMODE) {
+        if (tf->esp >= KERNBASE || tf->esp < USERBASE + 12)
+            return -EFAULT;
+        int r = uvm_pin_all(p);
+        if (r < 0)
+            return r;
+    } else {
+        uvm_unpin_all(p);
+    }
+    p->mode = mode;
+    p->modepage->mode = (uint32_t)mode;
+    mode_set_frame(tf, mode);
+    p->switches++;
+    return 0;
+}
+
 #ifdef DMSM_METHOD_A
 // The paper's method (a), built only with `make KDEFS=-DDMSM_METHOD_A` to
 // show why this kernel does not use it: apply the switch at once, from the
@@ -81,17 +107,7 @@ mode_apply_now(struct proc *t, int mode)
     struct trapframe *tf = t->ap_frame;
     if (t == curproc || t->state != RUNNABLE || !tf)
         return 0;
-    if (mode == MODE_SMODE) {
-        if (uvm_pin_all(t) < 0)
-            return 0;
-    } else {
-        uvm_unpin_all(t);
-    }
-    t->mode = mode;
-    t->modepage->mode = (uint32_t)mode;
-    mode_set_frame(tf, mode);
-    t->switches++;
-    return 1;
+    return mode_switch(t, tf, mode) == 0;
 }
 #endif
 
@@ -166,22 +182,11 @@ mode_apply_at_tail(struct proc *p, struct trapframe *tf)
     popcli();
     if (want == MODE_NONE || want == p->mode)
         return;
-    if (want == MODE_SMODE) {
-        // trapret writes the return frame just below the program's ESP: it
-        // must be a user address (a ring-3 program may point ESP anywhere)
-        int r = tf->esp < KERNBASE && tf->esp >= USERBASE + 12 ? uvm_pin_all(p) : -EFAULT;
-        if (r < 0) {
-            p->refused = r;
-            printk("pid %d (%s): switch to Smode refused: %s (%d)\n", p->pid, p->name,
-                   r == -EFAULT ? "its stack pointer is not a user address"
-                                : "cannot make its memory resident", r);
-            return;
-        }
-    } else {
-        uvm_unpin_all(p);
+    int r = mode_switch(p, tf, want);
+    if (r < 0) {
+        p->refused = r;
+        printk("pid %d (%s): switch to Smode refused: %s (%d)\n", p->pid, p->name,
+               r == -EFAULT ? "its stack pointer is not a user address"
+                            : "cannot make its memory resident", r);
     }
-    p->mode = want;
-    p->modepage->mode = (uint32_t)want;
-    mode_set_frame(tf, want);
-    p->switches++;
 }
