@@ -22,15 +22,28 @@ main(int argc, char **argv)
 {
     int expect_kill = argc > 1 && strcmp(argv[1], "expect-kill") == 0;
     int flips = expect_kill ? 2000 : 150;
+    // The child reports over a pipe once it runs in Smode, so that no flip
+    // of the parent's can race with the child's own switch_supervisor(0)
+    // (a request of the parent's made first would make the child's own
+    // request -EALREADY).
+    int ready[2];
+    if (pipe(ready) < 0)
+        FAIL("pipe");
     int child = fork();
     if (child == 0) {
-        if (switch_supervisor(0) != 0)
+        if (switch_supervisor(0) != 0) // applied at the tail of this call
             exit(2);
         int me = getpid();
+        if (write(ready[1], "s", 1) != 1)
+            exit(4);
         for (;;)
             if (getpid() != me)
                 exit(3);
     }
+    char c;
+    close(ready[1]);
+    if (read(ready[0], &c, 1) != 1)
+        FAIL("the child did not reach Smode (its status is in the next wait)");
     int i, dead = 0;
     struct procinfo pi;
     for (i = 0; i < flips && !dead; i++) {
