@@ -55,16 +55,19 @@ TEST_PROGS := $(patsubst tests/progs/%.c,$(B)/tests/%,$(wildcard tests/progs/*.c
 all: $(B)/kernel.elf $(B)/fs.img $(B)/dmsm.iso $(B)/swap.img $(USER_PROGS) $(TEST_PROGS)
 
 help:
+	@echo "make / make all     build the kernel, the programs, the ISO and the swap disk"
 	@echo "make run            boot to the shell in QEMU (window if there is a display)"
 	@echo "make run-nox        the same with the console on this terminal"
 	@echo "make run-PROG       boot straight into /bin/PROG [ARGS='a b'] [MEM=MiB]"
 	@echo "make test           run the whole test suite headless"
 	@echo "make qemu-gdb       QEMU waiting for GDB; then 'make gdb' in another terminal"
+	@echo "make gdb            GDB connected to that QEMU, stopped at kmain"
 	@echo "make bochs          Bochs with its internal debugger and kernel symbols"
 	@echo "make iso            the GRUB ISO build/dmsm.iso"
 	@echo "make bench          measure system calls, write docs/bench.md"
 	@echo "make deps           install the packages the build needs (Debian/Ubuntu)"
 	@echo "make compile_commands.json   for editors and clangd"
+	@echo "make clean          remove build/"
 
 deps:
 	@tools/deps.sh
