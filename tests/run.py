@@ -35,7 +35,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import tty
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PANIC_STATUS = 0x7E  # kernel/kernel.h POWER_PANIC
@@ -170,6 +172,27 @@ def user_symbols(build, text):
     return re.sub(r"\{sym:([\w.-]+):(\w+)\}", lookup, text)
 
 
+def discard_bochs_screen(stdout):
+    """Read Bochs's stdout to the end. bochs-term draws the guest's screen on
+    a pseudo-terminal of its own, named on stdout ('Bochs connected to screen
+    "/dev/pts/N"'); with no reader that terminal fills up after a few hundred
+    lines of console output and Bochs blocks writing to it. So open it and
+    throw the screen away (the harness reads the serial console instead)."""
+    def discard(fd):
+        try:
+            while os.read(fd, 65536):
+                pass
+        except OSError:
+            pass
+        os.close(fd)
+    for line in stdout:
+        m = re.search(r'connected to screen "(/dev/pts/\d+)"', line)
+        if m:
+            fd = os.open(m.group(1), os.O_RDWR | os.O_NOCTTY)
+            tty.setraw(fd)  # raw: nothing echoed back as Bochs's keyboard input
+            threading.Thread(target=discard, args=(fd,), daemon=True).start()
+
+
 def run_bochs(case, build, mem, timeout, workdir):
     serial = os.path.join(workdir, "serial.txt")
     dbglog = os.path.join(workdir, "debugger.txt")
@@ -191,8 +214,9 @@ def run_bochs(case, build, mem, timeout, workdir):
     # /usr/bin/bochs is a script that starts bochs-bin: on a timeout, end the
     # whole process group, or bochs-bin would go on running
     p = subprocess.Popen(["bochs", "-f", bochsrc, "-rc", cmds], stdin=subprocess.DEVNULL,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-                         cwd=workdir, start_new_session=True)
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         errors="replace", env=env, cwd=workdir, start_new_session=True)
+    threading.Thread(target=discard_bochs_screen, args=(p.stdout,), daemon=True).start()
     try:
         p.wait(timeout=timeout)
         status = "bochs-exited"
