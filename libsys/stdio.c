@@ -31,6 +31,8 @@ struct spec {
     int prec;   // %s: most characters; numbers: fewest digits; -1: none
 };
 
+// Write all n bytes of buf to fd, retrying short writes (a pipe may take
+// part). Returns n, or the first negative errno (-EIO if write returns 0).
 int
 write_all(int fd, const void *buf, size_t n)
 {
@@ -61,6 +63,8 @@ flush(struct sink *s)
     }
 }
 
+// Append c to s: a string sink keeps what fits (one byte stays for the
+// NUL); an fd sink flushes when full, and stdout also at a newline.
 static void
 put(struct sink *s, char c)
 {
@@ -237,12 +241,17 @@ format(struct sink *s, const char *fmt, va_list ap)
     }
 }
 
+// What a printf-family call returns: the first write error, else the
+// number of characters produced.
 static int
 result(const struct sink *s)
 {
     return s->err ? s->err : s->count;
 }
 
+// The printf family's one worker (contracts in include/stdio.h): fd 1 goes
+// through stdout's buffer, fd 2 flushes stdout first, other fds are written
+// before returning. Returns characters produced, or a negative errno.
 int
 vdprintf(int fd, const char *fmt, va_list ap)
 {
@@ -262,6 +271,7 @@ vdprintf(int fd, const char *fmt, va_list ap)
     return result(&s);
 }
 
+// printf to fd; see vdprintf.
 int
 dprintf(int fd, const char *fmt, ...)
 {
@@ -272,6 +282,7 @@ dprintf(int fd, const char *fmt, ...)
     return r;
 }
 
+// Formatted output to stdout (buffered until a newline or fflush_stdout).
 int
 printf(const char *fmt, ...)
 {
@@ -282,6 +293,7 @@ printf(const char *fmt, ...)
     return r;
 }
 
+// Formatted output to fd 2, after flushing stdout so the order holds.
 int
 eprintf(const char *fmt, ...)
 {
@@ -292,6 +304,8 @@ eprintf(const char *fmt, ...)
     return r;
 }
 
+// Format into buf, at most size-1 characters and a NUL (nothing if size is
+// 0). Returns the length the whole output would have had, as C's does.
 int
 vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
@@ -302,6 +316,7 @@ vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
     return s.count;
 }
 
+// See vsnprintf.
 int
 snprintf(char *buf, size_t size, const char *fmt, ...)
 {
@@ -323,6 +338,7 @@ sprintf(char *buf, const char *fmt, ...)
     return r;
 }
 
+// s and a newline to stdout. Returns the characters written or a negative errno.
 int
 puts(const char *s)
 {
@@ -333,6 +349,7 @@ puts(const char *s)
     return result(&out1);
 }
 
+// One character to stdout. Returns c as an unsigned char, or a negative errno.
 int
 putchar(int c)
 {
@@ -341,6 +358,7 @@ putchar(int c)
     return out1.err ? out1.err : (unsigned char)c;
 }
 
+// Write out what stdout's buffer holds. Returns 0 or the write's negative errno.
 int
 fflush_stdout(void)
 {

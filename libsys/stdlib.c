@@ -109,6 +109,8 @@ malloc(size_t n)
     }
 }
 
+// Give a block from malloc/calloc/realloc back (NULL is allowed). A
+// pointer malloc did not return corrupts the heap, as in C.
 void
 free(void *p)
 {
@@ -116,6 +118,7 @@ free(void *p)
         insert_free((struct header *)p - 1);
 }
 
+// count*size zeroed bytes, or NULL (also when the product overflows).
 void *
 calloc(size_t count, size_t size)
 {
@@ -218,12 +221,14 @@ strtoul(const char *s, char **end, int base)
     return neg ? -v : v;
 }
 
+// The decimal number at the start of s (strtol's rules, no error report).
 int
 atoi(const char *s)
 {
     return (int)strtol(s, NULL, 10);
 }
 
+// |x| (INT_MIN stays INT_MIN, as in C).
 int
 abs(int x)
 {
@@ -240,6 +245,7 @@ exit(int status)
     _exit(status);
 }
 
+// End the process at once with status 134 after flushing stdout.
 void
 abort(void)
 {
@@ -253,6 +259,7 @@ abort(void)
 // same seed always gives the same sequence, which keeps tests repeatable.
 static unsigned int rand_state = 1;
 
+// The next number of the sequence, 0..RAND_MAX.
 int
 rand(void)
 {
@@ -260,6 +267,7 @@ rand(void)
     return (rand_state >> 16) & RAND_MAX;
 }
 
+// Restart the sequence from seed.
 void
 srand(unsigned int seed)
 {

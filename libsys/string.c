@@ -8,6 +8,8 @@
 // turns that optimisation off for this file.
 #pragma GCC optimize("no-tree-loop-distribute-patterns")
 
+// The C library's memory and string functions, with their standard
+// contracts (no checks: a bad pointer faults in the program, as in C).
 void *
 memset(void *dst, int c, size_t n)
 {
