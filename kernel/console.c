@@ -14,6 +14,8 @@ static struct {
     uint32_t e; // end of the line being edited
 } input;
 
+// Set up both outputs, COM1 and the VGA screen. First thing in kmain, so that
+// even an early panic is seen.
 void
 console_init(void)
 {
@@ -21,6 +23,9 @@ console_init(void)
     vga_init();
 }
 
+// Put one character on COM1 and the screen. The caller keeps interrupts off
+// (pushcli, or an interrupt handler): an echo from the keyboard or COM1 must not
+// cut into the VGA cursor update. Never sleeps.
 void
 console_putc(int c)
 {
@@ -28,6 +33,8 @@ console_putc(int c)
     vga_putc(c);
 }
 
+// Write n bytes to both outputs as one piece: interrupts stay off throughout, so
+// echoed input cannot land in the middle. Never sleeps.
 void
 console_write(const char *s, size_t n)
 {

@@ -27,6 +27,7 @@ file_alloc(void)
     return 0;
 }
 
+// One more descriptor shares f (fork, dup, dup2): takes a reference, returns f.
 struct file *
 file_dup(struct file *f)
 {
@@ -47,6 +48,9 @@ file_console(void)
     return f;
 }
 
+// Drop one reference. The last one releases what f holds: its inode reference,
+// or its end of the pipe (waking the other end, which then sees end of file or
+// -EPIPE); the pipe itself goes with its second end. Never sleeps.
 void
 file_close(struct file *f)
 {

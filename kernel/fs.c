@@ -27,6 +27,9 @@ struct inode {
 static struct inode *root;
 static uint32_t next_ino = 1;
 
+// A zeroed inode of type with the next inode number, no links and no
+// references (the caller links it with dir_add and takes its own). 0 when the
+// heap is full.
 static struct inode *
 inode_new(int type)
 {
@@ -38,6 +41,8 @@ inode_new(int type)
     return ip;
 }
 
+// Free ip and everything it holds: file frames, block and entry arrays. Only
+// for an inode nothing names or uses any more; a directory must be empty.
 static void
 inode_destroy(struct inode *ip)
 {
@@ -50,6 +55,7 @@ inode_destroy(struct inode *ip)
     kfree(ip);
 }
 
+// Take another reference to ip (0 is ignored); inode_put drops it.
 void
 inode_ref(struct inode *ip)
 {
@@ -68,18 +74,22 @@ inode_put(struct inode *ip)
         inode_destroy(ip);
 }
 
+// T_FILE or T_DIR.
 int
 inode_type(struct inode *ip)
 {
     return ip->type;
 }
 
+// The size stat reports: a file's bytes; for a directory, its entry count
+// times sizeof(struct dirent).
 uint32_t
 inode_size(struct inode *ip)
 {
     return ip->type == T_DIR ? ip->nents * sizeof(struct dirent) : ip->size;
 }
 
+// Fill st for ip: inode number, type, link count, and inode_size.
 void
 fs_stat(struct inode *ip, struct stat *st)
 {
@@ -89,6 +99,8 @@ fs_stat(struct inode *ip, struct stat *st)
     st->size = inode_size(ip);
 }
 
+// The entry of directory dir named name, or 0. "." and ".." have no entries:
+// resolve handles them.
 static struct dentry *
 dir_find(struct inode *dir, const char *name)
 {
@@ -98,6 +110,10 @@ dir_find(struct inode *dir, const char *name)
     return 0;
 }
 
+// Add the entry name -> ip to dir (a live directory or the root), doubling the
+// entry array when full; counts ip's new link and, for a directory, makes dir
+// its parent. Callers have checked that name is new and fits NAME_MAX.
+// Returns 0 or -ENOMEM.
 static int
 dir_add(struct inode *dir, const char *name, struct inode *ip)
 {
@@ -303,6 +319,8 @@ fs_write(struct inode *ip, uint32_t off, const void *src, uint32_t n)
     return (int)n;
 }
 
+// Empty the file ip: its data frames are freed, the block array keeps its
+// capacity. Returns 0 (it cannot fail).
 int
 fs_truncate(struct inode *ip)
 {
@@ -337,6 +355,10 @@ struct image_rec {
     uint32_t type, pathlen, datalen;
 };
 
+// Create the root and fill the tree from the first multiboot module (the
+// mkfs.py image, each directory before its contents), then give the image's
+// frames back. Boot only; panics on a malformed image or when memory runs out.
+// Without a module the tree is just an empty root.
 void
 fs_init(struct multiboot_info *mbi)
 {

@@ -24,6 +24,8 @@ uint32_t fcall_stack;
 #define SEG_TSS32 0x89 // present, ring 0, 32-bit available TSS
 #define SEG_4K_32 0xC0 // 4 KiB granularity, 32-bit
 
+// A descriptor for the segment at base with limit (in 4 KiB units when flags
+// has SEG_4K_32's granularity bit, else in bytes), access byte and flags.
 static struct segdesc
 seg(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
 {
@@ -40,6 +42,9 @@ seg(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
 extern void df_task_entry(void); // trapasm.asm
 extern uint32_t boot_pgdir[];     // boot/entry.asm
 
+// Load the GDT (flat code and data for rings 0 and 3, the TSS, the double-fault
+// TSS), reload every segment register and load the task register. Boot only,
+// interrupts off; TSS.esp0 is filled later, per process, by tss_set_kstack.
 void
 gdt_init(void)
 {

@@ -145,6 +145,8 @@ frame_pin(uint32_t pa)
         npinned++;
 }
 
+// Drop one pin; with none left the frame may be paged out again. Panics if
+// the frame has no pin (unbalanced pins are a kernel bug).
 void
 frame_unpin(uint32_t pa)
 {
@@ -155,24 +157,29 @@ frame_unpin(uint32_t pa)
         npinned--;
 }
 
+// The pin count of frame pa.
 int
 frame_pincount(uint32_t pa)
 {
     return frames[pa / PGSIZE].pins;
 }
 
+// Frames on the free list now.
 uint32_t
 frames_free(void)
 {
     return nfree;
 }
 
+// Frames the allocator manages, free or in use (boot memory counts once
+// frame_release gives it back).
 uint32_t
 frames_total(void)
 {
     return ntotal;
 }
 
+// Frames whose pin count is above zero.
 uint32_t
 frames_pinned(void)
 {

@@ -19,6 +19,8 @@ _Static_assert(sizeof(struct block) == 16, "heap headers keep 16-byte alignment"
 static uint8_t *heap, *heap_end;
 static uint32_t used_bytes;
 
+// Make the heap region frame_init reserved one free block. Boot only, after
+// frame_init (heap_size is a multiple of 16) and before the first kmalloc.
 void
 kheap_init(void)
 {
@@ -65,6 +67,8 @@ kmalloc(size_t n)
     return result;
 }
 
+// kmalloc with the n bytes zeroed; 0 when the heap is full. Not from interrupt
+// handlers.
 void *
 kzalloc(size_t n)
 {
@@ -74,6 +78,9 @@ kzalloc(size_t n)
     return p;
 }
 
+// Free a block kmalloc returned (0 is ignored). Panics on a pointer outside the
+// heap, without a valid header, or already free. Free neighbours merge later,
+// in kmalloc's walk.
 void
 kfree(void *p)
 {
@@ -88,6 +95,7 @@ kfree(void *p)
     popcli();
 }
 
+// Bytes in allocated blocks, headers included.
 uint32_t
 kheap_used(void)
 {

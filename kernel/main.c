@@ -63,6 +63,10 @@ init_argv(char *line)
     return argv;
 }
 
+// The kernel's C entry, from boot/entry.asm with interrupts off: magic and
+// mbi_pa are what the multiboot loader left in EAX and EBX. Sets the machine up
+// in dependency order (console first, so panics show), then runs the self-test
+// named by test= or starts the first process. Never returns.
 void
 kmain(uint32_t magic, uint32_t mbi_pa)
 {

@@ -29,6 +29,8 @@ static const char *const trap_names[] = {
     [T_MCHK] = "machine check", [T_SIMDERR] = "SIMD error",
 };
 
+// A name for vector trapno, for reports; never 0 (unknown vectors get a
+// generic one).
 const char *
 trap_name(uint32_t trapno)
 {
@@ -61,6 +63,8 @@ ksym_lookup(uint32_t addr, uint32_t *offset)
     return ksyms_names + ksyms[lo].name;
 }
 
+// Print addr on a line of its own, with <function+offset> when it lies in
+// kernel text (below the symbol table; past it the nearest symbol would be wrong).
 static void
 print_addr(uint32_t addr)
 {
@@ -110,6 +114,7 @@ print_frame(struct trapframe *tf, int short_frame)
            tf->ebp, tf->ds & 0xFFFF, tf->es & 0xFFFF, tf->fs & 0xFFFF, tf->gs & 0xFFFF);
 }
 
+// vformat's output for panic: straight to the console, interrupts already off.
 static void
 put_console(int c, void *arg)
 {
@@ -117,6 +122,7 @@ put_console(int c, void *arg)
     console_putc(c);
 }
 
+// Close the report and stop the machine (power_fail(POWER_PANIC)). Never returns.
 static void NORETURN
 panic_end(void)
 {
@@ -124,6 +130,10 @@ panic_end(void)
     power_fail(POWER_PANIC); // under QEMU (and the test harness) the emulator exits
 }
 
+// Report a kernel bug and stop: the printf-style message, the current process
+// and a backtrace, then power off with POWER_PANIC. Usable in any context;
+// interrupts stay off from here on. A panic inside a panic only says so and
+// stops. Never returns.
 void
 panic(const char *fmt, ...)
 {

@@ -6,6 +6,8 @@ struct strbuf {
     size_t len, max;
 };
 
+// vformat's output for snprintk: store c while room for the NUL remains, but
+// count every character, so that snprintk returns the full length.
 static void
 put_str(int c, void *arg)
 {
@@ -15,6 +17,7 @@ put_str(int c, void *arg)
     sb->len++;
 }
 
+// vformat's output for printk (which holds a pushcli): one character to the console.
 static void
 put_console(int c, void *arg)
 {

@@ -32,6 +32,7 @@ fpu_save(uint8_t *area)
     __asm__ volatile("fnsave (%0)" : : "r"(area) : "memory");
 }
 
+// Load the x87 state that fpu_save stored in area.
 static inline void
 fpu_restore(const uint8_t *area)
 {
@@ -50,6 +51,8 @@ forkret(void)
     popcli(); // sched() was entered with one pushcli held (see sched)
 }
 
+// The process with pid in any state but UNUSED (EMBRYO and ZOMBIE included),
+// or 0. Callers check the state they need.
 struct proc *
 proc_find(int pid)
 {
@@ -385,6 +388,9 @@ static const int state_code[] = {
     [RUNNABLE] = PS_RUNNABLE, [RUNNING] = PS_RUNNING, [ZOMBIE] = PS_ZOMBIE,
 };
 
+// Fill the row pi (a kernel buffer) for p, which is not UNUSED: ids, state,
+// mode fields, paging counters, and the memory figures of its page tables (all
+// 0 for a zombie, whose memory is gone).
 void
 proc_fill_info(struct proc *p, struct procinfo *pi)
 {

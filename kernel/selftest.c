@@ -113,6 +113,8 @@ t_fault(void)
     CHECK(0, "the fault did not happen");
 }
 
+// A deliberate panic(): must print the full panic report and power off with
+// POWER_PANIC, so it never reaches PASS.
 static void __attribute__((noinline))
 t_panic(void)
 {
@@ -128,6 +130,8 @@ static const struct {
     {"panic", t_panic},
 };
 
+// Run the self-test called name (test=NAME), print its verdict and power off:
+// status 0 for PASS, 1 for FAIL or an unknown name. Never returns.
 void
 selftest_run(const char *name)
 {

@@ -18,6 +18,9 @@ memset(void *dst, int c, size_t n)
     return dst;
 }
 
+// The C library's memcpy, memmove, memcmp, strlen, strcmp and strncmp, with
+// their standard contracts; bytes compare as unsigned. memcpy is memmove here,
+// so overlapping copies are safe either way.
 void *
 memcpy(void *dst, const void *src, size_t n)
 {
@@ -91,6 +94,7 @@ strlcpy(char *dst, const char *src, size_t n)
     return len;
 }
 
+// The first occurrence of n in h, or 0; an empty n matches at h (standard).
 char *
 strstr(const char *h, const char *n)
 {

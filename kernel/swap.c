@@ -28,6 +28,9 @@ static uint32_t nslots, nused;
 static uint32_t clock_hand;  // next frame the clock looks at
 extern uint32_t nframes;
 
+// Find the swap disk and make its slot bitmap: one page per slot, slot 0
+// reserved to mean "none". Without a disk (or one under two slots) nslots stays
+// 0 and no page is ever paged out. Boot only; panics if the heap is too small.
 void
 swap_init(void)
 {
@@ -44,6 +47,7 @@ swap_init(void)
     printk("swap: %u KiB on the IDE disk, %u slots\n", (nslots - 1) * 4, nslots - 1);
 }
 
+// Take the lowest free swap slot; returns it, or 0 when the swap is full.
 static uint32_t
 slot_alloc(void)
 {
@@ -56,6 +60,8 @@ slot_alloc(void)
     return 0;
 }
 
+// Give back a slot whose copy nobody needs any more. Panics if slot is not in
+// use (a double free is a kernel bug).
 void
 swap_free_slot(uint32_t slot)
 {
@@ -147,12 +153,14 @@ swap_read_copy(uint32_t slot, uint32_t pa)
     return ide_rw_page(slot * SECTORS_PER_SLOT, P2V(pa), 0) < 0 ? -EIO : 0;
 }
 
+// Swap capacity in pages, slot 0 excluded; 0 without a swap disk.
 uint32_t
 swap_slots_total(void)
 {
     return nslots ? nslots - 1 : 0;
 }
 
+// Slots in use: pages on swap, and clean copies kept for resident pages.
 uint32_t
 swap_slots_used(void)
 {

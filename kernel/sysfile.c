@@ -35,6 +35,9 @@ get_path(char *buf, uint32_t upath)
     return r;
 }
 
+// read(fd, buf, n): up to n bytes into buf; the count, 0 at end of file, or
+// -EBADF (bad fd, not readable), -EISDIR, -EFAULT, -EINTR. May sleep (console
+// line, empty pipe).
 int
 sys_read(int fd, uint32_t ubuf, uint32_t n)
 {
@@ -42,6 +45,9 @@ sys_read(int fd, uint32_t ubuf, uint32_t n)
     return f ? file_read(f, ubuf, n) : -EBADF;
 }
 
+// write(fd, buf, n): the count written (short if an error comes after some
+// bytes), or -EBADF, -EFAULT, -EPIPE (no reader), -EINTR, -ENOSPC, -ENOMEM. May
+// sleep on a full pipe.
 int
 sys_write(int fd, uint32_t ubuf, uint32_t n)
 {
@@ -49,6 +55,10 @@ sys_write(int fd, uint32_t ubuf, uint32_t n)
     return f ? file_write(f, ubuf, n) : -EBADF;
 }
 
+// open(path, flags): an access mode plus O_CREAT (make a missing file),
+// O_TRUNC (empty it, unless read-only), O_APPEND. Returns the lowest free fd, or
+// -EFAULT, -ENAMETOOLONG, -ENOENT, -EINVAL (bad access mode), -EISDIR (a
+// directory not read-only), -EEXIST, -ENOMEM, -ENFILE, -EMFILE.
 int
 sys_open(uint32_t upath, int flags)
 {
@@ -89,6 +99,8 @@ sys_open(uint32_t upath, int flags)
     return fd;
 }
 
+// close(fd): free the descriptor; the open file goes with its last one. 0 or
+// -EBADF.
 int
 sys_close(int fd)
 {
@@ -100,6 +112,9 @@ sys_close(int fd)
     return 0;
 }
 
+// lseek(fd, offset, whence): set the offset of an open file or directory from
+// SEEK_SET, SEEK_CUR or SEEK_END; returns it, or -EBADF, -ESPIPE (pipe,
+// console), -EINVAL (bad whence, negative result). Past the end is allowed.
 int
 sys_lseek(int fd, int offset, int whence)
 {
@@ -116,6 +131,8 @@ sys_lseek(int fd, int offset, int whence)
     return (int)f->off;
 }
 
+// stat(path, st): the struct stat of path into st. 0, or -EFAULT,
+// -ENAMETOOLONG, -ENOENT.
 int
 sys_stat(uint32_t upath, uint32_t ust)
 {
@@ -132,6 +149,8 @@ sys_stat(uint32_t upath, uint32_t ust)
     return copyout(curproc, ust, &st, sizeof(st));
 }
 
+// fstat(fd, st): the same for an open file; the console and pipes report
+// type T_DEV and zeros. 0, -EBADF or -EFAULT.
 int
 sys_fstat(int fd, uint32_t ust)
 {
@@ -170,6 +189,8 @@ sys_getdents(int fd, uint32_t ubuf, uint32_t len)
     return (int)done;
 }
 
+// mkdir(path): a new empty directory. 0, or -EFAULT, -ENAMETOOLONG, -ENOENT
+// (no such parent), -EEXIST, -ENOMEM.
 int
 sys_mkdir(uint32_t upath)
 {
@@ -184,6 +205,9 @@ sys_mkdir(uint32_t upath)
     return 0;
 }
 
+// unlink(path): remove a file or an empty directory (an open file lives on
+// until its last close). 0, or -EFAULT, -ENAMETOOLONG, -ENOENT, -EINVAL
+// ("." or ".."), -ENOTEMPTY.
 int
 sys_unlink(uint32_t upath)
 {
@@ -194,6 +218,8 @@ sys_unlink(uint32_t upath)
     return fs_unlink(curproc->cwd, path);
 }
 
+// chdir(path): make that directory the caller's working directory. 0, or
+// -EFAULT, -ENAMETOOLONG, -ENOENT, -ENOTDIR.
 int
 sys_chdir(uint32_t upath)
 {
@@ -213,6 +239,8 @@ sys_chdir(uint32_t upath)
     return 0;
 }
 
+// dup(fd): the lowest free descriptor, sharing fd's open file (and offset).
+// Returns it, -EBADF or -EMFILE.
 int
 sys_dup(int fd)
 {
@@ -225,6 +253,9 @@ sys_dup(int fd)
     return nfd;
 }
 
+// dup2(oldfd, newfd): make newfd share oldfd's open file, closing what newfd
+// held; equal fds change nothing. Returns newfd, or -EBADF (oldfd not open,
+// newfd out of range).
 int
 sys_dup2(int oldfd, int newfd)
 {
@@ -239,6 +270,8 @@ sys_dup2(int oldfd, int newfd)
     return newfd;
 }
 
+// pipe(fds): a new pipe; fds[0] gets the read end, fds[1] the write end.
+// 0, or -ENOMEM, -ENFILE, -EMFILE, -EFAULT, with nothing left open.
 int
 sys_pipe(uint32_t ufds)
 {

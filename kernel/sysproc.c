@@ -8,18 +8,25 @@
 #include "trap.h"
 #include "x86.h"
 
+// exit(status): end the caller; its parent's wait sees status & 0xFF. Never
+// returns.
 int
 sys_exit(int status)
 {
     proc_exit(status & 0xFF);
 }
 
+// fork() (proc_fork, needs SC_FRAME): the child's pid in the parent, 0 in the
+// child, or -EAGAIN (no process slot or kernel stack), -ENOMEM.
 int
 sys_fork(void)
 {
     return proc_fork();
 }
 
+// wait(status): reap an exited child; its pid, with its wait status stored in
+// *status unless status is 0. status is checked (written) before blocking, so a
+// bad one gives -EFAULT with nothing reaped. Also -ECHILD, -EINTR. May sleep.
 int
 sys_wait(uint32_t ustatus)
 {
@@ -32,18 +39,23 @@ sys_wait(uint32_t ustatus)
     return pid;
 }
 
+// getpid(): the caller's pid. Also bench's floor, called directly through the
+// control area (mode.c): it must stay a plain function of no arguments.
 int
 sys_getpid(void)
 {
     return curproc->pid;
 }
 
+// getppid(): the parent's pid (init's once the parent has exited), 0 for the
+// first process.
 int
 sys_getppid(void)
 {
     return curproc->parent ? curproc->parent->pid : 0;
 }
 
+// kill(pid): see proc_kill. 0, -ESRCH, or -EPERM (init, by another process).
 int
 sys_kill(int pid)
 {
@@ -68,12 +80,14 @@ sys_sleep(uint32_t ms)
     return 0;
 }
 
+// uptime(): milliseconds since boot, in whole ticks; wraps as an int.
 int
 sys_uptime(void)
 {
     return (int)(ticks * MS_PER_TICK);
 }
 
+// yield(): give up the CPU for one round. Returns 0.
 int
 sys_yield(void)
 {
@@ -108,6 +122,9 @@ sys_sbrk(int incr)
 
 #define PS_MAX 64
 
+// procinfo(rows, max): one struct procinfo per process in use into the user
+// array rows, at most max (and PS_MAX). Returns the count, -EINVAL (max < 0) or
+// -EFAULT. The static buffer is safe: nothing here sleeps.
 int
 sys_procinfo(uint32_t urows, int max)
 {
@@ -120,18 +137,23 @@ sys_procinfo(uint32_t urows, int max)
     return n;
 }
 
+// switch_supervisor(pid): ask that pid (0: the caller) become Smode at the
+// tail of its next system call (mode_request: 0, -ESRCH, -EPERM, -EALREADY).
 int
 sys_switch_supervisor(int pid)
 {
     return mode_request(pid, MODE_SMODE);
 }
 
+// switch_user(pid): the same, to become Umode.
 int
 sys_switch_user(int pid)
 {
     return mode_request(pid, MODE_UMODE);
 }
 
+// modeinfo(pid, info): the struct procinfo of pid (0: the caller, else any
+// process not UNUSED) into info. 0, -ESRCH or -EFAULT.
 int
 sys_modeinfo(int pid, uint32_t uinfo)
 {
@@ -143,6 +165,8 @@ sys_modeinfo(int pid, uint32_t uinfo)
     return copyout(curproc, uinfo, &pi, sizeof(pi));
 }
 
+// nopromote(): drop the caller's right to promote, for good (children forked
+// later lack it too). Returns 0.
 int
 sys_nopromote(void)
 {
@@ -161,6 +185,8 @@ sys_poweroff(int status)
     poweroff(status);
 }
 
+// vmstat(v): the system-wide frame, swap and kernel heap figures into the
+// user's struct vmstat. 0 or -EFAULT.
 int
 sys_vmstat(uint32_t uvm)
 {

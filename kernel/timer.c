@@ -16,6 +16,7 @@
 volatile uint32_t ticks; // timer interrupts since boot
 static uint16_t irqmask = 0xFFFF & ~(1 << 2); // all masked but the cascade
 
+// Write irqmask to both PICs (a set bit masks that IRQ line).
 static void
 pic_setmask(void)
 {
@@ -23,6 +24,9 @@ pic_setmask(void)
     outb(PIC2_DATA, irqmask >> 8);
 }
 
+// Program both 8259As: IRQs 0..15 to vectors T_IRQ0.. (clear of the CPU's
+// exceptions), the slave on IRQ 2, every line masked but the cascade. Boot
+// only, interrupts off.
 void
 pic_init(void)
 {
@@ -37,6 +41,7 @@ pic_init(void)
     pic_setmask();
 }
 
+// Let IRQ irq through. Updates irqmask without pushcli: boot time only.
 void
 pic_unmask(int irq)
 {
@@ -44,6 +49,8 @@ pic_unmask(int irq)
     pic_setmask();
 }
 
+// Acknowledge IRQ irq (at the slave too for 8..15) so that the PIC delivers
+// it and lower-priority lines again. From trap(), interrupts off.
 void
 pic_eoi(int irq)
 {
@@ -52,6 +59,8 @@ pic_eoi(int irq)
     outb(PIC1_CMD, PIC_EOI);
 }
 
+// Start the PIT at HZ interrupts a second and unmask IRQ 0. Ticks come once
+// interrupts are enabled.
 void
 timer_init(void)
 {

@@ -29,6 +29,8 @@ extern struct tss df_tss;         // gdt.c
 extern void sysenter_entry(void); // sysenter.asm
 extern char trapret_apstack[], trapret_apstack_end[]; // trapasm.asm
 
+// Fill IDT entry n: a present gate of type (GATE_INT32 or GATE_TASK) to
+// handler in segment sel; a software int reaches it only from rings 0..dpl.
 static void
 set_gate(int n, uint32_t handler, uint16_t sel, int type, int dpl)
 {
@@ -86,6 +88,8 @@ pushcli(void)
         cpu.intena = eflags & FL_IF;
 }
 
+// Undo one pushcli. Panics if interrupts are on (something enabled them inside
+// the section) or if no pushcli is held.
 void
 popcli(void)
 {

@@ -19,6 +19,9 @@
 
 static int present;
 
+// Set COM1 to 115200 baud 8N1 without FIFO and enable its receive interrupt
+// (kmain unmasks IRQ 4 at the PIC later). With no UART there, output is dropped
+// from then on. Boot only, interrupts off.
 void
 uart_init(void)
 {
@@ -37,6 +40,9 @@ uart_init(void)
                                    // already waiting raise it too: keep them)
 }
 
+// Send c to COM1 ('\n' as "\r\n"), busy-waiting for the transmitter for a
+// bounded time (a stuck UART loses bytes rather than hang the kernel). The
+// caller keeps interrupts off (console_putc). No-op without a UART.
 void
 uart_putc(int c)
 {

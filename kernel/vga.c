@@ -11,6 +11,7 @@
 static uint16_t *const vga = (uint16_t *)P2V(0xB8000);
 static int pos; // cursor: row * VGA_COLS + column
 
+// Put the hardware cursor at pos.
 static void
 move_cursor(void)
 {
@@ -20,6 +21,7 @@ move_cursor(void)
     outb(CRTC_PORT + 1, pos);
 }
 
+// Clear the screen and home the cursor. Boot only.
 void
 vga_init(void)
 {

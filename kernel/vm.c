@@ -196,6 +196,9 @@ uvm_each(struct proc *p, int (*fn)(uint32_t va, uint32_t *pte, void *arg), void 
     return 0;
 }
 
+// uvm_each callback for uvm_free: release one page of p (arg), its frame (for
+// the control area, first its pin for life) or its swap slot, and clear the PTE.
+// Returns 0.
 static int
 free_one(uint32_t va, uint32_t *pte, void *arg)
 {
@@ -231,6 +234,10 @@ struct copy_arg {
     struct proc *child, *parent;
 };
 
+// uvm_each callback for uvm_copy: the child's own copy of the parent's page at
+// va (read from swap if it is there); lazy PTEs are copied as they are, the
+// control area skipped. 0, -ENOMEM or -EIO. The allocation may page the
+// parent's page out, so its PTE is read again after it.
 static int
 copy_one(uint32_t va, uint32_t *pte, void *arg)
 {
@@ -268,6 +275,8 @@ uvm_copy(struct proc *child, struct proc *parent)
     return uvm_each(parent, copy_one, &c);
 }
 
+// uvm_each callback for uvm_adopt: make arg the owner of a resident page's
+// frame (a page on swap has no frame). Returns 0.
 static int
 adopt_one(uint32_t va, uint32_t *pte, void *arg)
 {
@@ -360,6 +369,9 @@ copy_to_user(struct proc *p, uint32_t uva, const void *src, uint32_t n, int acce
     return 0;
 }
 
+// Copy n bytes from kernel buffer src to user address uva of p (writable user
+// pages; lazy and swapped ones are made resident). 0 or -EFAULT, possibly after
+// a part was copied. May page other memory out; never sleeps.
 int
 copyout(struct proc *p, uint32_t uva, const void *src, uint32_t n)
 {
@@ -420,6 +432,8 @@ vm_fault(struct proc *p, uint32_t va, int write)
     return 0;
 }
 
+// uvm_each callback for vm_count: add the page to pi's size and to its
+// resident (and pinned) or swapped count. Returns 0.
 static int
 count_one(uint32_t va, uint32_t *pte, void *arg)
 {
@@ -460,6 +474,8 @@ pin_one(uint32_t va, uint32_t *pte, void *arg)
     return 0;
 }
 
+// uvm_each callback: drop one pin of a resident page below *arg (0: no limit);
+// returns 1 to stop at the limit, else 0.
 static int
 unpin_one(uint32_t va, uint32_t *pte, void *arg)
 {
@@ -471,6 +487,9 @@ unpin_one(uint32_t va, uint32_t *pte, void *arg)
     return 0;
 }
 
+// uvm_each callback for undoing uvm_pin_all: store in *arg the first page it
+// did not pin (not resident, or with only its baseline pins: 0, or 1 for the
+// control area) and stop there.
 static int
 find_unpinned(uint32_t va, uint32_t *pte, void *arg)
 {
