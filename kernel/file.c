@@ -213,6 +213,8 @@ file_write(struct file *f, uint32_t uva, uint32_t n)
             if (r < 0)
                 return total ? (int)total : r;
             f->off += r;
+            if ((uint32_t)r < c) // out of frames part way: a short write
+                return (int)(total + r);
         }
         total += c;
     }

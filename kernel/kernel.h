@@ -144,7 +144,7 @@ void sleep(void *chan);
 void wakeup(void *chan);
 int proc_fork(void);
 void proc_exit(int status) NORETURN;
-int proc_wait(int *status);
+int proc_wait(uint32_t ustatus);
 int proc_kill(int pid);
 struct proc *proc_find(int pid);
 int proc_list(struct procinfo *rows, int max);

@@ -156,12 +156,17 @@ panic(const char *fmt, ...)
     panic_end();
 }
 
-// An exception the kernel did not expect (in kernel code): the full report.
+// An exception the kernel did not expect (in kernel code): the full report,
+// then power off with POWER_PANIC. A fault during a report only says so. Never
+// returns.
 void
 panic_trap(struct trapframe *tf)
 {
     cli();
-    panicking++;
+    if (panicking++) { // a fault while printing a panic: say so and stop
+        printk("PANIC (nested): %s at eip 0x%08x\n", trap_name(tf->trapno), tf->eip);
+        power_fail(POWER_PANIC);
+    }
     printk("\nPANIC: unexpected %s in the kernel\n", trap_name(tf->trapno));
     int short_frame = !tf_from_ap(tf);
     print_frame(tf, short_frame);

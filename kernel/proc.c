@@ -318,10 +318,12 @@ proc_exit(int status)
     panic("zombie pid %d ran again", p->pid);
 }
 
-// Wait for a child to exit; return its pid and store its status. -ECHILD if
-// there are no children, -EINTR if the caller is killed while waiting.
+// Wait for a child to exit; return its pid after copying its wait status to
+// user address ustatus (unless 0). The child is reaped only once the copy
+// succeeded: -EFAULT leaves it a zombie for the next wait. -ECHILD if there
+// are no children, -EINTR if the caller is killed while waiting. May sleep.
 int
-proc_wait(int *status)
+proc_wait(uint32_t ustatus)
 {
     struct proc *p = curproc;
     pushcli();
@@ -332,8 +334,11 @@ proc_wait(int *status)
                 continue;
             have_kids = 1;
             if (c->state == ZOMBIE) {
-                int pid = c->pid;
-                *status = c->xstatus;
+                int pid = c->pid, status = c->xstatus;
+                popcli(); // copyout may page in; only we can reap c meanwhile
+                if (ustatus && copyout(p, ustatus, &status, sizeof(status)) < 0)
+                    return -EFAULT;
+                pushcli();
                 proc_free(c);
                 popcli();
                 return pid;

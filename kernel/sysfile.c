@@ -86,16 +86,18 @@ sys_open(uint32_t upath, int flags)
         inode_put(ip);
         return -ENFILE;
     }
-    if ((flags & O_TRUNC) && acc != O_RDONLY)
-        fs_truncate(ip);
     f->type = FD_INODE;
     f->ip = ip;
     f->readable = acc != O_WRONLY;
     f->writable = acc != O_RDONLY;
     f->append = (flags & O_APPEND) != 0;
     int fd = fd_alloc(f);
-    if (fd < 0)
+    if (fd < 0) {
         file_close(f);
+        return fd; // -EMFILE, and the file untouched
+    }
+    if ((flags & O_TRUNC) && acc != O_RDONLY)
+        fs_truncate(ip);
     return fd;
 }
 
@@ -113,8 +115,9 @@ sys_close(int fd)
 }
 
 // lseek(fd, offset, whence): set the offset of an open file or directory from
-// SEEK_SET, SEEK_CUR or SEEK_END; returns it, or -EBADF, -ESPIPE (pipe,
-// console), -EINVAL (bad whence, negative result). Past the end is allowed.
+// SEEK_SET, SEEK_CUR or SEEK_END (a directory's offset counts entries); returns
+// it, or -EBADF, -ESPIPE (pipe, console), -EINVAL (bad whence, a result below 0
+// or above INT_MAX). Past the end is allowed.
 int
 sys_lseek(int fd, int offset, int whence)
 {
@@ -123,11 +126,18 @@ sys_lseek(int fd, int offset, int whence)
         return -EBADF;
     if (f->type != FD_INODE)
         return -ESPIPE;
-    int base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int)f->off
-             : whence == SEEK_END ? (int)inode_size(f->ip) : -1;
-    if (base < 0 || base + offset < 0)
+    // a directory's offset counts entries (getdents), a file's bytes
+    uint32_t end = inode_size(f->ip);
+    if (inode_type(f->ip) == T_DIR)
+        end /= sizeof(struct dirent);
+    int64_t base = whence == SEEK_SET   ? 0
+                 : whence == SEEK_CUR ? (int64_t)f->off
+                 : whence == SEEK_END ? (int64_t)end
+                                      : -1;
+    int64_t pos = base + offset; // 64 bits: no overflow
+    if (base < 0 || pos < 0 || pos > 0x7fffffff)
         return -EINVAL;
-    f->off = (uint32_t)(base + offset);
+    f->off = (uint32_t)pos;
     return (int)f->off;
 }
 

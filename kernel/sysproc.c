@@ -25,18 +25,16 @@ sys_fork(void)
 }
 
 // wait(status): reap an exited child; its pid, with its wait status stored in
-// *status unless status is 0. status is checked (written) before blocking, so a
-// bad one gives -EFAULT with nothing reaped. Also -ECHILD, -EINTR. May sleep.
+// *status unless status is 0. status is checked (0 written to it) before
+// blocking, so a bad one gives -EFAULT at once; a child is never reaped unless
+// its status was stored. Also -ECHILD, -EINTR. May sleep.
 int
 sys_wait(uint32_t ustatus)
 {
     int status = 0;
     if (ustatus && copyout(curproc, ustatus, &status, sizeof(status)) < 0) // check before blocking
         return -EFAULT;
-    int pid = proc_wait(&status);
-    if (pid > 0 && ustatus && copyout(curproc, ustatus, &status, sizeof(status)) < 0)
-        return -EFAULT;
-    return pid;
+    return proc_wait(ustatus);
 }
 
 // getpid(): the caller's pid. Also bench's floor, called directly through the

@@ -389,6 +389,9 @@ main(void)
     CHECK(stat("/tf", &st) == -ENOENT, "/tf still there");
 
     // ---- too many open files ----
+    // (with the table full, an open with O_TRUNC fails and leaves the file whole)
+    fd = open("/trunc", O_CREAT | O_WRONLY);
+    CHECK(fd >= 0 && write(fd, "keep me", 7) == 7 && close(fd) == 0, "make /trunc");
     int fds[64], nopen = 0;
     for (;;) {
         CHECK(nopen < 64, "more than 64 files open in one process");
@@ -400,12 +403,29 @@ main(void)
         fds[nopen++] = f;
     }
     CHECK(nopen >= 8, "only %d files could be opened", nopen);
+    CHECK(open("/trunc", O_WRONLY | O_TRUNC) == -EMFILE, "O_TRUNC open with a full table");
+    CHECK(stat("/trunc", &st) == 0 && st.size == 7, "a failed O_TRUNC open emptied the file");
     for (int i = 0; i < nopen; i++)
         CHECK(close(fds[i]) == 0, "close %d", fds[i]);
     fd = open("/README", O_RDONLY);
     CHECK(fd == 3, "after closing all, open gave fd %d, expected 3", fd);
     close(fd);
     printf("file operations ok (%d files open at most)\n", nopen);
+
+    CHECK(unlink("/trunc") == 0, "unlink /trunc");
+
+    // ---- lseek on a directory counts entries, as getdents does ----
+    fd = open("/lsdata/408", O_RDONLY);
+    CHECK(fd >= 0, "open /lsdata/408");
+    CHECK(lseek(fd, 0, SEEK_END) == 408, "SEEK_END of a 408-entry directory: %d",
+          lseek(fd, 0, SEEK_END));
+    CHECK(lseek(fd, -8, SEEK_END) == 400, "SEEK_END -8 in a directory");
+    struct dirent last[16];
+    CHECK(getdents(fd, last, sizeof last) == 8 * (int)sizeof(struct dirent),
+          "getdents after SEEK_END -8 did not give the last 8 entries");
+    CHECK(lseek(fd, 0x7fffffff, SEEK_SET) == 0x7fffffff, "lseek to INT_MAX");
+    CHECK(lseek(fd, 1, SEEK_CUR) == -EINVAL, "lseek past INT_MAX did not give -EINVAL");
+    close(fd);
 
     // ---- the paper's ls directories ----
     check_lsdata(5);
