@@ -377,8 +377,11 @@ fs_init(struct multiboot_info *mbi)
     const uint8_t *p = img + 12;
     for (uint32_t i = 0; i < count; i++) {
         const struct image_rec *rec = (const void *)p;
+        if ((uint32_t)(end - p) < sizeof(*rec))
+            panic("fs: image record %u is truncated", i);
         p += sizeof(*rec);
-        if (p + rec->pathlen + rec->datalen > end || rec->pathlen >= PATH_MAX)
+        uint32_t left = (uint32_t)(end - p);
+        if (rec->pathlen >= PATH_MAX || rec->pathlen > left || rec->datalen > left - rec->pathlen)
             panic("fs: image record %u is truncated", i);
         char path[PATH_MAX];
         memcpy(path, p, rec->pathlen);

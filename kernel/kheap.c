@@ -35,6 +35,8 @@ kheap_init(void)
 void *
 kmalloc(size_t n)
 {
+    if (n > heap_size) // also keeps the rounding below from wrapping
+        return 0;
     uint32_t need = (uint32_t)((n + sizeof(struct block) + 15) & ~15u);
     void *result = 0;
     pushcli();
