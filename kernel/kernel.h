@@ -85,6 +85,7 @@ void popcli(void);
 // timer.c
 void pic_init(void);
 void pic_eoi(int irq);
+void pic_eoi_in_service(void);
 void pic_unmask(int irq);
 void timer_init(void);
 extern volatile uint32_t ticks;

@@ -21,6 +21,7 @@
 #define KERNEL_RESERVE 16 // user pages never take the last frames: page
                           // tables and the kernel need them
 #define SECTORS_PER_SLOT (PGSIZE / 512)
+#define SWAP_SLOTS_MAX (1u << 20) // slot numbers must fit a PTE's 20 address bits
 
 uint32_t swap_pageins, swap_pageouts;
 static uint8_t *slotmap;     // bit per slot; slot 0 is never used (0 = "none")
@@ -40,6 +41,8 @@ swap_init(void)
         return;
     }
     nslots = sectors / SECTORS_PER_SLOT;
+    if (nslots > SWAP_SLOTS_MAX)
+        nslots = SWAP_SLOTS_MAX; // a swapped PTE holds the slot in its 20 high bits
     slotmap = kzalloc((nslots + 7) / 8);
     if (!slotmap)
         panic("swap_init: no memory for the slot bitmap");
@@ -73,7 +76,8 @@ swap_free_slot(uint32_t slot)
 
 // One sweep of the clock: page out one unpinned user page of a Umode
 // process. Returns 1 if a frame was freed, 0 if there is no victim (every
-// user page is pinned or recently used twice round, or the swap is full).
+// user page is pinned or recently used twice round, or, with the swap full,
+// none of the others has a slot of its own to be written to or dropped).
 static int
 evict_one(void)
 {
@@ -99,7 +103,7 @@ evict_one(void)
         uint32_t slot = f->slot;
         if (!slot || (*pte & PTE_D)) { // the copy on swap is missing or stale
             if (!slot && !(slot = slot_alloc()))
-                return 0; // swap full
+                continue; // swap full: only pages that have a slot can go
             if (ide_rw_page(slot * SECTORS_PER_SLOT, P2V(pa), 1) < 0)
                 panic("swap: write error on slot %u", slot);
         }

@@ -8,7 +8,10 @@
 #define PIC1_DATA 0x21
 #define PIC2_CMD 0xA0
 #define PIC2_DATA 0xA1
-#define PIC_EOI 0x20
+#define PIC_EOI 0x20          // OCW2: non-specific end of interrupt
+#define PIC_SPECIFIC_EOI 0x60 // OCW2: end of interrupt for the level in bits 0-2
+#define PIC_READ_IRR 0x0A     // OCW3: the command port reads the request register
+#define PIC_READ_ISR 0x0B     // OCW3: ... the in-service register
 #define PIT_CH0 0x40
 #define PIT_MODE 0x43
 #define PIT_HZ 1193182 // the PIT's input clock
@@ -57,6 +60,29 @@ pic_eoi(int irq)
     if (irq >= 8)
         outb(PIC2_CMD, PIC_EOI);
     outb(PIC1_CMD, PIC_EOI);
+}
+
+// Acknowledge every IRQ the PICs hold in service. For deliveries that never
+// reached trap(): a timer tick whose frame could not be pushed on an Smode
+// program's exhausted stack ends in the double-fault task, and unacknowledged
+// it would block IRQ 0 and every lower-priority line for good. Call only where
+// no IRQ is being handled (trap() acknowledges each IRQ before it returns or
+// yields), interrupts off.
+void
+pic_eoi_in_service(void)
+{
+    outb(PIC2_CMD, PIC_READ_ISR);
+    uint8_t isr2 = inb(PIC2_CMD);
+    outb(PIC1_CMD, PIC_READ_ISR);
+    uint8_t isr1 = inb(PIC1_CMD);
+    for (int irq = 0; irq < 8; irq++) {
+        if (isr2 & (1 << irq))
+            outb(PIC2_CMD, PIC_SPECIFIC_EOI | irq);
+        if (isr1 & (1 << irq))
+            outb(PIC1_CMD, PIC_SPECIFIC_EOI | irq);
+    }
+    outb(PIC2_CMD, PIC_READ_IRR); // back to the power-on read register
+    outb(PIC1_CMD, PIC_READ_IRR);
 }
 
 // Start the PIT at HZ interrupts a second and unmask IRQ 0. Ticks come once

@@ -228,6 +228,7 @@ df_kill(void)
 {
     struct proc *p = curproc;
     __asm__ volatile("clts"); // the task switches set CR0.TS: x87 use would fault
+    pic_eoi_in_service();     // the IRQ whose delivery double-faulted, if one did
     printk("pid %d (%s): killed by double fault (vector %d) at eip 0x%08x, esp 0x%08x: "
            "Smode stack overflow\n",
            p->pid, p->name, T_DBLFLT, df_eip, df_esp);

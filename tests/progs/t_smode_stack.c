@@ -28,10 +28,37 @@ overflow(int smode)
     return wait_child(pid);
 }
 
+// The lowest address of the stack reservation (kernel/mmu.h USTACKBASE: 64
+// KiB below USTACKTOP 0xBFFFE000); below it lies the guard page.
+#define STACK_LOW (0xBFFFE000u - 64 * 1024u)
+
+// An Smode child that puts its stack pointer 8 bytes above the guard page
+// and spins: the next timer tick cannot push its 12-byte frame, the page
+// fault cannot be delivered either, and the double-fault task kills it.
+// That IRQ never reached trap(): unless the kill acknowledges it at the PIC,
+// the timer is blocked for good and this test's msleep never returns.
+static int
+overflow_in_irq(void)
+{
+    int pid = fork();
+    if (pid == 0) {
+        if (current_mode() != MODE_SMODE && switch_supervisor(0) != 0)
+            _exit(2);
+        __asm__ volatile("mov %0, %%esp\n1: jmp 1b" : : "r"(STACK_LOW + 8));
+    }
+    CHECK(pid > 0, "fork");
+    return wait_child(pid);
+}
+
 int
 main(void)
 {
     struct vmstat v0 = vm();
+    int st = overflow_in_irq();
+    CHECK(WIFKILLED(st) && WKILLVEC(st) == 8, "overflow in a tick: status 0x%x", st);
+    unsigned int t0 = uptime();
+    CHECK(msleep(30) == 0 && uptime() >= t0 + 30, "the timer stopped after the double fault");
+    printf("t_smode_stack: a tick on an exhausted Smode stack: killed, the timer goes on\n");
     for (int i = 0; i < 3; i++) {
         int status = overflow(1);
         CHECK(WIFKILLED(status) && WKILLVEC(status) == 8,
