@@ -154,6 +154,7 @@ exec_into(struct proc *p, const char *path, char **argv)
     p->heap_start = p->brk = end;
     p->tf->eip = eh.entry;
     p->tf->esp = esp;
+    p->tf->eflags = FL_IF | FL_RESERVED1; // a new program starts with clean flags
     const char *last = path;
     for (const char *s = path; *s; s++)
         if (*s == '/')

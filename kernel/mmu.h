@@ -54,6 +54,8 @@
 #define FL_DF 0x00000400u
 #define FL_NT 0x00004000u
 #define FL_AC 0x00040000u
+#define FL_ARITH 0x000008D5u     // CF PF AF ZF SF OF
+#define FL_RESERVED1 0x00000002u // bit 1 always reads as 1
 
 // ---- segments ----
 // GDT slots. The order KCODE, KDATA, UCODE, UDATA is what sysenter/sysexit expect.

@@ -159,9 +159,11 @@ mode_set_frame(struct trapframe *tf, int mode)
     tf->cs = mode == MODE_SMODE ? SEL_KCODE : SEL_UCODE;
     tf->ss = mode == MODE_SMODE ? SEL_KDATA : SEL_UDATA;
     tf->ds = tf->es = tf->fs = tf->gs = SEL_UDATA;
-    // flags a ring-3 program may set harmlessly but that would hurt in ring 0
-    // (NT: a task return at the next iret in the kernel; TF, AC, DF)
-    tf->eflags = (tf->eflags & ~(FL_NT | FL_TF | FL_AC | FL_DF)) | FL_IF;
+    // Only the arithmetic flags carry over, IF on. Anything else a program
+    // set would hurt in its new ring: NT (a task return at the kernel's next
+    // iret), TF, AC, DF in ring 0; an IOPL of 3 set by Smode code (popfd in
+    // ring 0) would let the demoted program run cli or reach I/O ports.
+    tf->eflags = (tf->eflags & FL_ARITH) | FL_IF | FL_RESERVED1;
 }
 
 // Apply p's pending request at the tail of one of its own system calls

@@ -203,8 +203,7 @@ double_fault(void)
         tss.ss = tss.ds = tss.es = SEL_KDATA;
         tss.fs = tss.gs = 0;
         tss.eflags = 0x2; // interrupts off
-        df_tss.eflags |= FL_NT; // task return to the main TSS (already set by the CPU)
-        return;
+        return; // the task return (NT, set by the CPU) resumes the main task
     }
     panicking++;
     printk("\nPANIC: double fault (vector 8) in the kernel\n");

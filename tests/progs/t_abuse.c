@@ -6,7 +6,8 @@
 //  - NT set in ring 3, then a switch to Smode;
 //  - a switch to Smode requested with ESP pointing into the kernel: refused;
 //  - creating files in a removed working directory;
-//  - kill(1) by anyone but init.
+//  - kill(1) by anyone but init;
+//  - IOPL 3, set by Smode code, must not survive a return to Umode (nor exec).
 #define TEST_NAME "t_abuse"
 #include <string.h>
 #include "testlib.h"
@@ -14,6 +15,7 @@
 #define FL_TF 0x100
 #define FL_DF 0x400
 #define FL_NT 0x4000
+#define FL_IOPL 0x3000
 
 static unsigned int
 eflags(void)
@@ -111,6 +113,27 @@ smode_with_kernel_esp(void)
     exit(0);
 }
 
+// Smode code may set IOPL 3 (popfd in ring 0). Demoted by an int 0x80 from
+// ring 0 (whose frame holds the live EFLAGS), the program must come back to
+// ring 3 with IOPL 0: with IOPL 3 a Umode program could run cli and stop the
+// machine, or reach the disk and the PIC.
+static void
+iopl_then_umode(void)
+{
+    if (switch_supervisor(0) != 0 || read_cs() != 0x08)
+        exit(2);
+    set_flags(FL_IOPL);
+    if ((eflags() & FL_IOPL) != FL_IOPL)
+        exit(3); // ring 0 may set it
+    int r;
+    __asm__ volatile("int $0x80" : "=a"(r) : "a"(SYS_switch_user), "b"(0) : "memory");
+    if (r != 0 || read_cs() != 0x1b)
+        exit(4);
+    if (eflags() & FL_IOPL)
+        exit(5); // IOPL 3 carried into ring 3
+    exit(0);
+}
+
 int
 main(void)
 {
@@ -121,6 +144,8 @@ main(void)
     CHECK(in_child(sysenter_df) == 0, "sysenter with DF");
     CHECK(in_child(nt_then_smode) == 0, "NT, then Smode");
     CHECK(in_child(smode_with_kernel_esp) == 0, "Smode with ESP in the kernel");
+    s = in_child(iopl_then_umode);
+    CHECK(s == 0, "IOPL 3 from Smode, then Umode: status 0x%x", s);
 
     // DF set in one process must not reach another: an Smode child sleeps
     // on the fast path while a Umode child spins with DF set.
