@@ -103,6 +103,8 @@ pipe_alloc(struct file **rf, struct file **wf)
 static int
 pipe_read(struct pipe *pp, uint32_t uva, uint32_t n)
 {
+    if (n == 0)
+        return 0; // nothing asked: do not wait for data
     pushcli();
     while (pp->nread == pp->nwrite && pp->writeopen) {
         if (curproc->killed) {

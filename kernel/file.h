@@ -13,7 +13,7 @@ struct file {
     int ref;             // descriptors (in all processes) that share it
     int readable, writable, append;
     struct inode *ip;    // FD_INODE
-    uint32_t off;        // FD_INODE: the file offset; a directory: entry index
+    uint32_t off;        // FD_INODE: the file offset; a directory: slot index
     struct pipe *pipe;   // FD_PIPE
 };
 

@@ -3,6 +3,7 @@
 // builds with tools/mkfs.py from the user programs and data files).
 // File data lives in whole frames; a directory is an array of entries.
 #include "kernel.h"
+#include "frame.h"
 #include "mmu.h"
 #include "multiboot.h"
 
@@ -19,13 +20,34 @@ struct inode {
     uint32_t size;        // file: bytes
     uint32_t **blocks;    // file: frames (kernel addresses), PGSIZE each
     uint32_t nblocks;     // file: capacity of blocks[]
-    struct dentry *ents;  // directory: its entries
-    uint32_t nents, cap;
+    struct dentry *ents;  // directory: its entry slots; ip 0 marks a hole
+    uint32_t nslots, cap; // directory: slots in use (holes included), capacity
+    uint32_t nents;       // directory: live entries
     struct inode *parent; // directory: for ".."
 };
 
 static struct inode *root;
 static uint32_t next_ino = 1;
+
+// Files live in memory that nothing can page out, so one program writing
+// files could otherwise take every frame from every process (and the kernel
+// heap, creating entries): file data may use at most half the frames, and
+// new entries stop while the heap is three-quarters full (-ENOSPC).
+static uint32_t data_frames; // frames holding file data
+#define DATA_FRAMES_MAX (frames_total() / 2)
+#define HEAP_FOR_ENTRIES (heap_size / 4 * 3)
+
+// Free the data frames of file ip (not the block array).
+static void
+free_blocks(struct inode *ip)
+{
+    for (uint32_t i = 0; i < ip->nblocks; i++)
+        if (ip->blocks[i]) {
+            frame_free(V2P(ip->blocks[i]));
+            ip->blocks[i] = 0;
+            data_frames--;
+        }
+}
 
 // A zeroed inode of type with the next inode number, no links and no
 // references (the caller links it with dir_add and takes its own). 0 when the
@@ -47,9 +69,7 @@ static void
 inode_destroy(struct inode *ip)
 {
     ASSERT(ip->type != T_DIR || ip->nents == 0);
-    for (uint32_t i = 0; i < ip->nblocks; i++)
-        if (ip->blocks[i])
-            frame_free(V2P(ip->blocks[i]));
+    free_blocks(ip);
     kfree(ip->blocks);
     kfree(ip->ents);
     kfree(ip);
@@ -104,31 +124,37 @@ fs_stat(struct inode *ip, struct stat *st)
 static struct dentry *
 dir_find(struct inode *dir, const char *name)
 {
-    for (uint32_t i = 0; i < dir->nents; i++)
-        if (strcmp(dir->ents[i].name, name) == 0)
+    for (uint32_t i = 0; i < dir->nslots; i++)
+        if (dir->ents[i].ip && strcmp(dir->ents[i].name, name) == 0)
             return &dir->ents[i];
     return 0;
 }
 
-// Add the entry name -> ip to dir (a live directory or the root), doubling the
-// entry array when full; counts ip's new link and, for a directory, makes dir
-// its parent. Callers have checked that name is new and fits NAME_MAX.
-// Returns 0 or -ENOMEM.
+// Add the entry name -> ip to dir (a live directory or the root), in its
+// first hole or at the end, doubling the slot array when full; counts ip's
+// new link and, for a directory, makes dir its parent. Callers have checked
+// that name is new and fits NAME_MAX. Returns 0 or -ENOMEM.
 static int
 dir_add(struct inode *dir, const char *name, struct inode *ip)
 {
     ASSERT(dir->nlink > 0 || dir == root);
-    if (dir->nents == dir->cap) {
+    struct dentry *d = 0;
+    for (uint32_t i = 0; i < dir->nslots && !d; i++)
+        if (!dir->ents[i].ip)
+            d = &dir->ents[i];
+    if (!d && dir->nslots == dir->cap) {
         uint32_t cap = dir->cap ? dir->cap * 2 : 8;
         struct dentry *e = kmalloc(cap * sizeof(*e));
         if (!e)
             return -ENOMEM;
-        memcpy(e, dir->ents, dir->nents * sizeof(*e));
+        memcpy(e, dir->ents, dir->nslots * sizeof(*e));
         kfree(dir->ents);
         dir->ents = e;
         dir->cap = cap;
     }
-    struct dentry *d = &dir->ents[dir->nents++];
+    if (!d)
+        d = &dir->ents[dir->nslots++];
+    dir->nents++;
     strlcpy(d->name, name, sizeof(d->name));
     d->ip = ip;
     ip->nlink++;
@@ -226,6 +252,10 @@ fs_create(struct inode *cwd, const char *path, int type, int *err)
         *err = d->ip->type == T_DIR && type == T_FILE ? -EISDIR : -EEXIST;
         return 0;
     }
+    if (kheap_used() > HEAP_FOR_ENTRIES) {
+        *err = -ENOSPC; // keep the heap for kernel stacks and file tables
+        return 0;
+    }
     struct inode *ip = inode_new(type);
     if (!ip || dir_add(dir, name, ip) < 0) {
         kfree(ip);
@@ -252,7 +282,13 @@ fs_unlink(struct inode *cwd, const char *path)
     struct inode *ip = d->ip;
     if (ip->type == T_DIR && ip->nents > 0)
         return -ENOTEMPTY;
-    *d = dir->ents[--dir->nents]; // order of entries is not kept
+    // Leave a hole: an open directory's offset is a slot index, so moving
+    // entries would make a reader in the middle of a listing skip some.
+    d->ip = 0;
+    d->name[0] = 0;
+    dir->nents--;
+    while (dir->nslots > 0 && !dir->ents[dir->nslots - 1].ip)
+        dir->nslots--; // holes at the end go
     ip->nlink--;
     if (ip->type == T_DIR)
         ip->parent = 0;
@@ -283,7 +319,9 @@ fs_read(struct inode *ip, uint32_t off, void *dst, uint32_t n)
 }
 
 // Write n bytes from kernel buffer src at off, growing the file. Returns n,
-// or -ENOMEM (-ENOSPC for sizes past what a file may hold).
+// the bytes written before frames ran out (a short write), -ENOMEM (no heap
+// for the block array) or -ENOSPC (no frame, the file-data limit, or a size
+// past the 64 MiB a file may hold).
 int
 fs_write(struct inode *ip, uint32_t off, const void *src, uint32_t n)
 {
@@ -306,10 +344,11 @@ fs_write(struct inode *ip, uint32_t off, const void *src, uint32_t n)
         uint32_t b = (off + done) / PGSIZE, in = (off + done) % PGSIZE;
         uint32_t c = MIN(n - done, PGSIZE - in);
         if (!ip->blocks[b]) {
-            uint32_t pa = frame_alloc_or_evict(); // may page out user memory
-            if (!pa)
+            uint32_t pa = data_frames < DATA_FRAMES_MAX ? frame_alloc_or_evict() : 0;
+            if (!pa) // (frame_alloc_or_evict may page out user memory)
                 return done ? (int)done : -ENOSPC;
             ip->blocks[b] = P2V(pa);
+            data_frames++;
         }
         memcpy((char *)ip->blocks[b] + in, (const char *)src + done, c);
         done += c;
@@ -324,26 +363,37 @@ fs_write(struct inode *ip, uint32_t off, const void *src, uint32_t n)
 int
 fs_truncate(struct inode *ip)
 {
-    for (uint32_t i = 0; i < ip->nblocks; i++)
-        if (ip->blocks[i]) {
-            frame_free(V2P(ip->blocks[i]));
-            ip->blocks[i] = 0;
-        }
+    free_blocks(ip);
     ip->size = 0;
     return 0;
 }
 
-// Copy up to max entries of dir, starting at index *pos, into out;
-// advances *pos. Returns the number copied (0 at the end).
+// Copy up to max entries of dir, starting at slot *pos, into out (zeroed
+// first: they go to a program); skips holes and advances *pos past what it
+// copied. Returns the number copied (0 at the end). An entry added or
+// removed meanwhile may or may not be seen; every other one is, once.
 int
 fs_getdents(struct inode *dir, uint32_t *pos, struct dirent *out, uint32_t max)
 {
     uint32_t n = 0;
-    for (; n < max && *pos < dir->nents; n++, (*pos)++) {
-        out[n].ino = dir->ents[*pos].ip->ino;
-        strlcpy(out[n].name, dir->ents[*pos].name, sizeof(out[n].name));
+    for (; n < max && *pos < dir->nslots; (*pos)++) {
+        struct dentry *d = &dir->ents[*pos];
+        if (!d->ip)
+            continue;
+        memset(&out[n], 0, sizeof(out[n]));
+        out[n].ino = d->ip->ino;
+        strlcpy(out[n].name, d->name, sizeof(out[n].name));
+        n++;
     }
     return (int)n;
+}
+
+// Where a directory listing ends: the slot count (holes included), for
+// lseek(SEEK_END) on a directory.
+uint32_t
+fs_dir_end(struct inode *dir)
+{
+    return dir->nslots;
 }
 
 // ---- loading the initial image ----

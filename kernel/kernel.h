@@ -180,6 +180,7 @@ void inode_put(struct inode *ip);
 int inode_type(struct inode *ip);
 uint32_t inode_size(struct inode *ip);
 int fs_getdents(struct inode *dir, uint32_t *pos, struct dirent *out, uint32_t max);
+uint32_t fs_dir_end(struct inode *dir);
 
 // file.c
 struct file *file_alloc(void);

@@ -25,13 +25,20 @@ fd_alloc(struct file *f)
     return -EMFILE;
 }
 
-// Copy a user path into buf (PATH_MAX bytes): its length or a negative errno.
+// Copy a user path into buf (PATH_MAX bytes): its length or a negative errno
+// (-EFAULT, -ENOENT for "", -ENAMETOOLONG for a path or one of its names too
+// long).
 static int
 get_path(char *buf, uint32_t upath)
 {
     int r = copyinstr(curproc, buf, upath, PATH_MAX);
     if (r == 0)
         return -ENOENT;
+    for (int i = 0, len = 0; r > 0 && i <= r; i++) {
+        len = buf[i] == '/' || buf[i] == 0 ? 0 : len + 1;
+        if (len > NAME_MAX)
+            return -ENAMETOOLONG;
+    }
     return r;
 }
 
@@ -115,7 +122,7 @@ sys_close(int fd)
 }
 
 // lseek(fd, offset, whence): set the offset of an open file or directory from
-// SEEK_SET, SEEK_CUR or SEEK_END (a directory's offset counts entries); returns
+// SEEK_SET, SEEK_CUR or SEEK_END (a directory's offset counts slots); returns
 // it, or -EBADF, -ESPIPE (pipe, console), -EINVAL (bad whence, a result below 0
 // or above INT_MAX). Past the end is allowed.
 int
@@ -126,10 +133,8 @@ sys_lseek(int fd, int offset, int whence)
         return -EBADF;
     if (f->type != FD_INODE)
         return -ESPIPE;
-    // a directory's offset counts entries (getdents), a file's bytes
-    uint32_t end = inode_size(f->ip);
-    if (inode_type(f->ip) == T_DIR)
-        end /= sizeof(struct dirent);
+    // a directory's offset counts entry slots (getdents), a file's bytes
+    uint32_t end = inode_type(f->ip) == T_DIR ? fs_dir_end(f->ip) : inode_size(f->ip);
     int64_t base = whence == SEEK_SET   ? 0
                  : whence == SEEK_CUR ? (int64_t)f->off
                  : whence == SEEK_END ? (int64_t)end
@@ -184,7 +189,7 @@ sys_getdents(int fd, uint32_t ubuf, uint32_t len)
     if (f->type != FD_INODE || inode_type(f->ip) != T_DIR)
         return -ENOTDIR;
     uint32_t done = 0;
-    struct dirent de;
+    struct dirent de; // fs_getdents zeroes it: no stale stack bytes reach the program
     while (done + sizeof(de) <= len) {
         uint32_t pos = f->off; // advance only once the entry reached the program
         if (fs_getdents(f->ip, &pos, &de, 1) <= 0)

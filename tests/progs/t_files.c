@@ -354,6 +354,49 @@ main(void)
     n = list_dir("/tf", 2, names, 0, 16, 0);
     CHECK(n == 5 && has_name(names, n, longname + 4) == 1, "long name not listed right");
     CHECK(unlink(longname) == 0, "unlink long name");
+    longname[4 + NAME_MAX] = 'x'; // one character more
+    longname[5 + NAME_MAX] = 0;
+    CHECK(open(longname, O_CREAT | O_RDWR) == -ENAMETOOLONG, "a name of NAME_MAX+1 characters");
+    CHECK(mkdir(longname) == -ENAMETOOLONG && stat(longname, &st) == -ENAMETOOLONG,
+          "mkdir/stat of a name of NAME_MAX+1 characters");
+
+    // ---- a listing while entries are removed: the rest are all seen, once ----
+    CHECK(mkdir("/tf/ls") == 0, "mkdir /tf/ls");
+    for (char c = 'a'; c <= 'f'; c++) {
+        char path[16];
+        snprintf(path, sizeof path, "/tf/ls/%c", c);
+        fd = open(path, O_CREAT | O_RDWR);
+        CHECK(fd >= 0 && close(fd) == 0, "create %s", path);
+    }
+    fd = open("/tf/ls", O_RDONLY);
+    struct dirent two[2];
+    CHECK(getdents(fd, two, sizeof two) == (int)sizeof two, "first two entries");
+    for (int i = 0; i < 2; i++) { // every byte after the name's NUL is zero
+        int end = (int)strlen(two[i].name);
+        for (int k = end; k <= NAME_MAX; k++)
+            CHECK(two[i].name[k] == 0, "getdents: byte %d of %s's name is 0x%x", k,
+                  two[i].name, (unsigned char)two[i].name[k]);
+    }
+    char seen[2][NAME_MAX + 1];
+    strcpy(seen[0], two[0].name);
+    strcpy(seen[1], two[1].name);
+    char path[80];
+    snprintf(path, sizeof path, "/tf/ls/%s", seen[0]);
+    CHECK(unlink(path) == 0, "unlink %s during the listing", path);
+    snprintf(path, sizeof path, "/tf/ls/%s", seen[1]);
+    CHECK(unlink(path) == 0, "unlink %s during the listing", path);
+    int rest = 0;
+    while ((r = getdents(fd, &one, sizeof one)) > 0) {
+        CHECK(strcmp(one.name, seen[0]) && strcmp(one.name, seen[1]), "%s seen twice", one.name);
+        rest++;
+    }
+    CHECK(r == 0 && rest == 4, "after removing 2 listed entries, %d of the other 4 seen", rest);
+    close(fd);
+    for (char c = 'a'; c <= 'f'; c++) {
+        snprintf(path, sizeof path, "/tf/ls/%c", c);
+        unlink(path);
+    }
+    CHECK(unlink("/tf/ls") == 0, "unlink /tf/ls (empty again)");
 
     // ---- unlink and rm of non-empty directories ----
     CHECK(unlink("/tf/d1") == -ENOTEMPTY, "unlink of a non-empty dir: not -ENOTEMPTY");

@@ -54,6 +54,9 @@ main(void)
     CHECK(r == 5 && memcmp(buf, "hello", 5) == 0, "first read: %d \"%s\"", r, buf);
     r = read(fds[0], buf, sizeof(buf));
     CHECK(r == 7 && memcmp(buf, ", pipe!", 7) == 0, "second read: %d", r);
+    // a read of 0 bytes from the empty pipe (its writer open: ours) returns
+    // at once instead of waiting for data that may never come
+    CHECK(read(fds[0], buf, 0) == 0, "read of 0 bytes from an empty pipe");
     // wrong directions and seeking
     CHECK(write(fds[0], "x", 1) == -EBADF, "write to the read end did not give -EBADF");
     CHECK(read(fds[1], buf, 1) == -EBADF, "read from the write end did not give -EBADF");
