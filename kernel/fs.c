@@ -219,17 +219,31 @@ resolve(struct inode *cwd, const char *path, int parent_only, char *last)
     }
 }
 
-// The inode at path, with a reference the caller must inode_put; or 0.
+// Whether path ends in '/': then its last name must be a directory.
+static int
+trailing_slash(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 0 && path[n - 1] == '/';
+}
+
+// The inode at path, with a reference the caller must inode_put; or 0 (also
+// for a file named with a trailing '/').
 struct inode *
 fs_lookup(struct inode *cwd, const char *path)
 {
     struct inode *ip = resolve(cwd, path, 0, 0);
+    if (ip && ip->type != T_DIR && trailing_slash(path))
+        return 0;
     inode_ref(ip);
     return ip;
 }
 
 // Create a file or directory at path; an existing file is returned as it is
-// (open with O_CREAT). Returns it with a reference, or 0 with *err set.
+// (open with O_CREAT). Returns it with a reference, or 0 with *err set:
+// -ENOENT (no such directory, or a removed one), -EEXIST, -EISDIR (a file
+// named "name/", or a directory there), -ENOSPC (heap for entries used up),
+// -ENOMEM.
 struct inode *
 fs_create(struct inode *cwd, const char *path, int type, int *err)
 {
@@ -241,6 +255,10 @@ fs_create(struct inode *cwd, const char *path, int type, int *err)
     }
     if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
         *err = -EEXIST;
+        return 0;
+    }
+    if (type == T_FILE && trailing_slash(path)) {
+        *err = -EISDIR; // "name/" can only be a directory
         return 0;
     }
     struct dentry *d = dir_find(dir, name);
@@ -266,7 +284,8 @@ fs_create(struct inode *cwd, const char *path, int type, int *err)
     return ip;
 }
 
-// Remove the entry at path: a file, or an empty directory.
+// Remove the entry at path: a file, or an empty directory. 0, or -ENOENT,
+// -EINVAL ("." or ".."), -ENOTDIR (a file named "name/"), -ENOTEMPTY.
 int
 fs_unlink(struct inode *cwd, const char *path)
 {
@@ -280,6 +299,8 @@ fs_unlink(struct inode *cwd, const char *path)
     if (!d)
         return -ENOENT;
     struct inode *ip = d->ip;
+    if (ip->type != T_DIR && trailing_slash(path))
+        return -ENOTDIR;
     if (ip->type == T_DIR && ip->nents > 0)
         return -ENOTEMPTY;
     // Leave a hole: an open directory's offset is a slot index, so moving

@@ -360,6 +360,18 @@ main(void)
     CHECK(mkdir(longname) == -ENAMETOOLONG && stat(longname, &st) == -ENAMETOOLONG,
           "mkdir/stat of a name of NAME_MAX+1 characters");
 
+    // ---- a trailing '/' names a directory ----
+    fd = open("/tf/slash", O_CREAT | O_RDWR);
+    CHECK(fd >= 0 && close(fd) == 0, "create /tf/slash");
+    CHECK(open("/tf/slash/", O_RDONLY) == -ENOENT && stat("/tf/slash/", &st) == -ENOENT,
+          "a file opened as \"name/\"");
+    CHECK(unlink("/tf/slash/") == -ENOTDIR, "a file unlinked as \"name/\"");
+    CHECK(open("/tf/new/", O_CREAT | O_RDWR) == -EISDIR && stat("/tf/new", &st) == -ENOENT,
+          "O_CREAT of \"name/\" made a file");
+    CHECK(unlink("/tf/slash") == 0 && mkdir("/tf/sd/") == 0 && stat("/tf/sd/", &st) == 0 &&
+              st.type == T_DIR && unlink("/tf/sd/") == 0,
+          "a directory named with a trailing '/'");
+
     // ---- a listing while entries are removed: the rest are all seen, once ----
     CHECK(mkdir("/tf/ls") == 0, "mkdir /tf/ls");
     for (char c = 'a'; c <= 'f'; c++) {
