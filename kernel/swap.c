@@ -76,8 +76,7 @@ swap_free_slot(uint32_t slot)
 
 // One sweep of the clock: page out one unpinned user page of a Umode
 // process. Returns 1 if a frame was freed, 0 if there is no victim (every
-// user page is pinned or recently used twice round, or, with the swap full,
-// none of the others has a slot of its own to be written to or dropped).
+// user page is pinned or recently used twice round, or the swap is full).
 static int
 evict_one(void)
 {
@@ -102,8 +101,12 @@ evict_one(void)
         }
         uint32_t slot = f->slot;
         if (!slot || (*pte & PTE_D)) { // the copy on swap is missing or stale
+            // Swap full: give up rather than go on to pages that still have
+            // a slot. Taking those (a program's code and stack, read back
+            // earlier) lets a process that is truly out of memory thrash
+            // forever between them instead of being killed.
             if (!slot && !(slot = slot_alloc()))
-                continue; // swap full: only pages that have a slot can go
+                return 0;
             if (ide_rw_page(slot * SECTORS_PER_SLOT, P2V(pa), 1) < 0)
                 panic("swap: write error on slot %u", slot);
         }
