@@ -137,7 +137,7 @@ proc_start_first(const char *path, char **argv)
     p->may_promote = 1; // the root of the privilege tree (docs/dmsm.md)
     p->tf->cs = SEL_UCODE;
     p->tf->ss = p->tf->ds = p->tf->es = p->tf->fs = p->tf->gs = SEL_UDATA;
-    p->tf->eflags = FL_IF | 0x2;
+    p->tf->eflags = FL_IF | FL_RESERVED1;
     p->cwd = fs_lookup(0, "/");
     int r = exec_into(p, path, argv);
     if (r < 0) { // a wrong init=, not a kernel bug: say so and stop

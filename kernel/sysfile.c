@@ -32,10 +32,10 @@ static int
 get_path(char *buf, uint32_t upath)
 {
     int r = copyinstr(curproc, buf, upath, PATH_MAX);
-    if (r == 0)
-        return -ENOENT;
-    for (int i = 0, len = 0; r > 0 && i <= r; i++) {
-        len = buf[i] == '/' || buf[i] == 0 ? 0 : len + 1;
+    if (r <= 0)
+        return r == 0 ? -ENOENT : r;
+    for (int i = 0, len = 0; i < r; i++) { // the longest name in the path
+        len = buf[i] == '/' ? 0 : len + 1;
         if (len > NAME_MAX)
             return -ENAMETOOLONG;
     }
