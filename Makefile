@@ -27,8 +27,47 @@ B := build
 # Quiet by default: one line per step. `make V=1` shows the full commands.
 Q := $(if $(V),,@)
 say = $(if $(V),,@echo "  $(1)	$(2)")
-GCC_INC := $(shell $(CC) -print-file-name=include 2>/dev/null)
-LIBGCC  := $(shell $(CC) -print-libgcc-file-name 2>/dev/null)
+
+.DEFAULT_GOAL := all
+
+# ---- the tools, before anything is computed from them ----
+# The goals that install missing packages first (tools/deps.sh, apt-get);
+# every other goal that builds only checks, and stops at once with one line
+# when a tool is missing. help and clean need no tools.
+INSTALL_GOALS := run run-% test bench qemu-gdb qemu-gdb-% bochs bochs-% gdb deps \
+  grade handout handin check-labs check-firstrun timeline
+NO_TOOLS_GOALS := help clean
+BUILD_GOALS := $(filter-out $(NO_TOOLS_GOALS),$(or $(MAKECMDGOALS),all))
+INSTALL_FIRST := $(filter $(INSTALL_GOALS),$(BUILD_GOALS))
+ifneq ($(BUILD_GOALS),)
+  ifeq ($(INSTALL_FIRST),)
+    TOOLS_MISSING := $(shell tools/deps.sh --missing)
+    ifneq ($(TOOLS_MISSING),)
+      $(error missing: $(TOOLS_MISSING); `make deps` installs them (make run and make test do it first))
+    endif
+  endif
+  # What the build needs to know about the compiler is probed into
+  # $(B)/tools.mk by its rule below, which for the install goals runs
+  # tools/deps.sh first. When the probe's result changes (for instance
+  # because deps just installed the compiler), make rereads this Makefile
+  # with the new values before it builds anything ("remaking makefiles").
+  include $(B)/tools.mk
+endif
+$(B)/tools.mk: FORCE
+	@mkdir -p $(@D)
+	@$(if $(INSTALL_FIRST),tools/deps.sh)
+	@{ echo "# made by make: what the compiler $(CC) says (do not edit)"; \
+	  echo "GCC_INC := $$($(CC) -print-file-name=include 2>/dev/null)"; \
+	  echo "LIBGCC := $$($(CC) -print-libgcc-file-name 2>/dev/null)"; } > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
+
+# A recipe that fails leaves no output behind (make deletes the target), and
+# a pipeline fails when any command in it fails, not only the last one: so a
+# generator that fails never leaves an empty or half-written file that a
+# later make would take as up to date.
+.DELETE_ON_ERROR:
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 
 COMMON_CFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -fno-builtin \
   -fno-pie -fno-pic -fno-stack-protector -fno-asynchronous-unwind-tables \
@@ -45,7 +84,7 @@ LIBSYS_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard libsys/*.c)) $(B)/libsys/syscal
 USER_PROGS := $(patsubst user/%.c,$(B)/user/%,$(wildcard user/*.c))
 TEST_PROGS := $(patsubst tests/progs/%.c,$(B)/tests/%,$(wildcard tests/progs/*.c))
 
-.PHONY: all deps FORCE run run-nox qemu-gdb gdb bochs iso test bench clean help
+.PHONY: all deps FORCE run run-nox qemu-gdb gdb bochs iso test bench clean help check-firstrun
 
 # Intermediate files make would otherwise delete after use.
 .PRECIOUS: $(B)/libsys/crt0.o
@@ -65,6 +104,7 @@ help:
 	@echo "make bochs          Bochs with its internal debugger and kernel symbols"
 	@echo "make iso            the GRUB ISO build/dmsm.iso"
 	@echo "make bench          measure system calls, write docs/bench.md"
+	@echo "make check-firstrun simulate a first run without the tools (CI runs it)"
 	@echo "make deps           install the packages the build needs (Debian/Ubuntu)"
 	@echo "make compile_commands.json   for editors and clangd"
 	@echo "make clean          remove build/"
@@ -163,7 +203,7 @@ $(B)/dmsm.iso: $(B)/kernel.elf $(B)/fs.img tools/grub.cfg
 	$(Q)cp tools/grub.cfg $(B)/iso/boot/grub/grub.cfg
 	$(call say,ISO,$@)
 	$(Q)grub-mkrescue --install-modules="multiboot normal" --locales= --fonts= --themes= \
-	  -o $@ $(B)/iso 2>/dev/null
+	  -o $@ $(B)/iso >$(B)/grub-mkrescue.log 2>&1 || { cat $(B)/grub-mkrescue.log; exit 1; }
 
 # The swap disk: whole cylinders of 16 heads x 63 sectors, so that Bochs
 # accepts the flat image as it is.
@@ -239,6 +279,11 @@ test: deps all $(B)/method-a/kernel.elf
 bench: deps all
 	$(PYTHON) tools/bench.py $(B) docs/bench.md $(strip $(MEM))
 	@echo "Now read docs/bench.md (charts: docs/bench-fig7-*.svg)."
+
+# A first run on a new machine, simulated (tests/firstrun.py): no toolchain
+# on PATH, then deps "installs" it; also every generator failing once.
+check-firstrun:
+	$(PYTHON) tests/firstrun.py
 
 compile_commands.json: $(B)/asmdefs.inc
 	bear --output $@ -- $(MAKE) -B $(KERNEL_OBJ) $(LIBSYS_OBJ) >/dev/null

@@ -2,18 +2,28 @@
 # Install what the build, run, debug and test targets need, if it is missing.
 # On Debian/Ubuntu: apt-get (through sudo when not root), saying what it
 # installs. Elsewhere: name exactly what is missing and stop.
+#   tools/deps.sh            install what is missing
+#   tools/deps.sh --missing  only print the commands that building lacks, on
+#                            one line (empty when nothing is missing); the
+#                            Makefile uses it to stop a plain `make` at once
 set -e
+mode=install
+[ "${1:-}" = "--missing" ] && mode=list
 
-# command -> Debian package
-NEEDS="nasm:nasm
-qemu-system-i386:qemu-system-x86
-bochs:bochs
+# command -> Debian package: what building needs, then what running,
+# debugging, testing and benchmarking need as well
+BUILD_NEEDS="nasm:nasm
 grub-mkrescue:grub-common
 xorriso:xorriso
 mformat:mtools
-python3:python3
+python3:python3"
+RUN_NEEDS="qemu-system-i386:qemu-system-x86
+bochs:bochs
 gdb:gdb
 gnuplot:gnuplot-nox"
+NEEDS="$BUILD_NEEDS"
+[ $mode = list ] || NEEDS="$BUILD_NEEDS
+$RUN_NEEDS"
 
 missing_cmds=""
 missing_pkgs=""
@@ -31,7 +41,7 @@ if ! command -v i686-elf-gcc >/dev/null 2>&1 && ! command -v i686-linux-gnu-gcc 
 fi
 # files that no command reveals: GRUB's BIOS modules, Bochs's terminal display and ROMs
 [ -d /usr/lib/grub/i386-pc ] || { missing_cmds="$missing_cmds grub-i386-pc-modules"; add_pkg grub-pc-bin; }
-if command -v bochs >/dev/null 2>&1 || [ -n "$missing_pkgs" ]; then
+if [ $mode = install ] && { command -v bochs >/dev/null 2>&1 || [ -n "$missing_pkgs" ]; }; then
     term_plugin=no
     for f in /usr/lib/*/bochs/plugins/libbx_term* /usr/lib/bochs/plugins/libbx_term*; do
         [ -e "$f" ] && term_plugin=yes
@@ -41,6 +51,10 @@ if command -v bochs >/dev/null 2>&1 || [ -n "$missing_pkgs" ]; then
     [ -e /usr/share/vgabios/vgabios.bin ] || { missing_cmds="$missing_cmds vgabios"; add_pkg vgabios; }
 fi
 
+if [ $mode = list ]; then
+    echo $missing_cmds
+    exit 0
+fi
 [ -z "$missing_pkgs" ] && exit 0
 
 if command -v apt-get >/dev/null 2>&1 && [ -r /etc/debian_version ]; then

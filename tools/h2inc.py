@@ -18,4 +18,6 @@ for line in sys.stdin:
     # NASM has no integer suffixes: 0xC0000000u -> 0xC0000000
     value = re.sub(r"\b(0[xX][0-9a-fA-F]+|\d+)[uUlL]+\b", r"\1", value)
     out.append("%define {}{} {}".format(name, params or "", value))
+if len(out) == 1:  # the compiler failed or the header defines none of them
+    sys.exit("h2inc.py: no #define with a prefix %s in the input" % " ".join(prefixes))
 print("\n".join(out))
