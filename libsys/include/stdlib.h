@@ -8,9 +8,10 @@
 #define EXIT_FAILURE 1
 #define RAND_MAX 32767
 
-// The heap grows through sbrk; every allocation is 8-byte aligned.
+// The heap grows through sbrk (and shrinks: free gives a large free top back);
+// every allocation is 8-byte aligned.
 void *malloc(size_t n);             // NULL when out of memory (or n == 0)
-void free(void *p);                 // p from malloc/calloc/realloc, or NULL
+void free(void *p);                 // p from malloc/calloc/realloc, or NULL; else abort
 void *calloc(size_t count, size_t size);
 void *realloc(void *p, size_t n);
 
