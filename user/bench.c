@@ -1,7 +1,8 @@
 // bench: what a system call costs on each path, timed with RDTSC.
 // Reproduces the paper's figures (7: getpid/read/write/sbrk; 8: switch
 // costs; 9: ls -l over 5 and 408 files) and adds the sysenter path and the
-// floor (a plain call of the kernel routine from ring 0, no receiver).
+// floor (a plain call of the kernel routine from ring 0, no receiver), and
+// libsys's malloc under a load that once made it quadratic.
 //
 // usage: bench [-q] [-check]
 //   -q      a quick run (fewer rounds), for the test suite
@@ -19,7 +20,7 @@
 
 typedef unsigned long long u64;
 
-static int rounds = 31, batch = 2000, ls_reps = 3;
+static int rounds = 31, batch = 2000, ls_reps = 3, malloc_blocks = 20000;
 static int fd_file;              // an in-memory file for read/write
 static char buf[64];
 
@@ -192,6 +193,48 @@ fig9(void)
             }
 }
 
+// malloc: malloc_blocks blocks of malloc(10001), then free them all in the
+// same order; the whole run is timed. Each run is a fresh child (its own
+// empty heap), which sends its count through a pipe: a second run in the
+// same process would start from an already grown heap. Called from Umode.
+static void
+bench_malloc(void)
+{
+    static void *blk[20000];
+    u64 t[16];
+    for (int r = 0; r < ls_reps; r++) {
+        int fds[2];
+        if (pipe(fds) < 0) {
+            printf("bench: pipe failed\n");
+            return;
+        }
+        int pid = fork();
+        if (pid == 0) {
+            u64 t0 = rdtsc();
+            for (int i = 0; i < malloc_blocks; i++)
+                if ((blk[i] = malloc(10001)) == NULL)
+                    exit(92);
+            for (int i = 0; i < malloc_blocks; i++)
+                free(blk[i]);
+            u64 d = (rdtsc() - t0) * 10;
+            write(fds[1], &d, sizeof d);
+            exit(0);
+        }
+        close(fds[1]);
+        if (pid < 0 || read(fds[0], &t[r], sizeof t[r]) != sizeof t[r])
+            t[r] = 0;
+        close(fds[0]);
+        int status;
+        wait(&status);
+        if (status != 0)
+            printf("bench: the malloc child exited with status 0x%x\n", status);
+    }
+    qsort(t, ls_reps, sizeof(t[0]), cmp_u64);
+    char call[32];
+    snprintf(call, sizeof call, "malloc/%dx10001", malloc_blocks);
+    report(call, "umode", (struct result){t[ls_reps / 2], t[0]});
+}
+
 // The orderings that must hold whatever the machine (see -check).
 static int
 check_orderings(void)
@@ -216,7 +259,7 @@ main(int argc, char **argv)
     int check = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-q") == 0)
-            rounds = 5, batch = 200, ls_reps = 1;
+            rounds = 5, batch = 200, ls_reps = 1, malloc_blocks = 2000;
         else if (strcmp(argv[i], "-check") == 0)
             check = 1;
         else {
@@ -248,6 +291,7 @@ main(int argc, char **argv)
     if (switch_user(0) != 0)
         return 1;
     fig9();
+    bench_malloc();
     close(fd_file);
     unlink("/bench.dat");
     unlink("/ls.out");
