@@ -88,7 +88,9 @@ push_args(struct proc *p, char **argv, uint32_t *espp)
 // Load path into process p, with argv (kernel strings, NULL-terminated).
 // On success p runs the new program when it next returns from the kernel:
 // p->tf's EIP and ESP are set; its CS/SS stay as they are, so the process
-// keeps its mode. On failure p is unchanged. Returns 0 or a negative errno.
+// keeps its mode; a pending mode request is cancelled. An Smode process may
+// run only a trusted program (-EPERM otherwise). On failure p is unchanged.
+// Returns 0 or a negative errno.
 int
 exec_into(struct proc *p, const char *path, char **argv)
 {
@@ -105,6 +107,12 @@ exec_into(struct proc *p, const char *path, char **argv)
         inode_put(ip);
         return -ENOEXEC;
     }
+    int trusted = inode_trusted(ip); // the trust rule (mode.c, docs/dmsm.md)
+    int r = mode_exec_check(p, trusted, path);
+    if (r < 0) {
+        inode_put(ip);
+        return r;
+    }
 
     // Build the new image in a stand-in process with p's pid and mode: its
     // frames name the stand-in as owner, so that paging (swap.c) finds them
@@ -115,7 +123,7 @@ exec_into(struct proc *p, const char *path, char **argv)
     img.mode = p->mode;
     img.pgdir = uvm_create();
     uint32_t end = 0, esp = 0;
-    int r = img.pgdir ? 0 : -ENOMEM;
+    r = img.pgdir ? 0 : -ENOMEM;
     if (r == 0)
         r = load_segments(&img, ip, &eh, &end);
     img.brk = img.heap_start = end; // uvm_each (and so uvm_free) walks [USERBASE, brk)
@@ -155,6 +163,7 @@ exec_into(struct proc *p, const char *path, char **argv)
     p->tf->eip = eh.entry;
     p->tf->esp = esp;
     p->tf->eflags = FL_IF | FL_RESERVED1; // a new program starts with clean flags
+    mode_exec_commit(p, trusted); // and no mode request made for the old one
     const char *last = path;
     for (const char *s = path; *s; s++)
         if (*s == '/')

@@ -2,6 +2,9 @@
 // filled at boot from the initial image (a multiboot module that `make`
 // builds with tools/mkfs.py from the user programs and data files).
 // File data lives in whole frames; a directory is an array of entries.
+// The image's system trees (/bin, /test, /lib) are read-only and trusted:
+// nothing may change them, so a program loaded from them is the program the
+// image shipped, and only such a program may run in ring 0 (mode.c).
 #include "kernel.h"
 #include "frame.h"
 #include "mmu.h"
@@ -24,6 +27,7 @@ struct inode {
     uint32_t nslots, cap; // directory: slots in use (holes included), capacity
     uint32_t nents;       // directory: live entries
     struct inode *parent; // directory: for ".."
+    int trusted;          // from a system tree of the image: read-only (-EROFS)
 };
 
 static struct inode *root;
@@ -94,6 +98,13 @@ inode_put(struct inode *ip)
         inode_destroy(ip);
 }
 
+// Whether ip came from a trusted read-only system tree of the boot image.
+int
+inode_trusted(struct inode *ip)
+{
+    return ip->trusted;
+}
+
 // T_FILE or T_DIR.
 int
 inode_type(struct inode *ip)
@@ -161,6 +172,32 @@ dir_add(struct inode *dir, const char *name, struct inode *ip)
     if (ip->type == T_DIR)
         ip->parent = dir;
     return 0;
+}
+
+// Remove entry d from dir and count the link ip loses (ip may then be
+// unnamed; the caller frees it or links it again). Leaves a hole: an open
+// directory's offset is a slot index, so moving entries would make a reader
+// in the middle of a listing skip some.
+static void
+dir_remove(struct inode *dir, struct dentry *d)
+{
+    d->ip->nlink--;
+    d->ip = 0;
+    d->name[0] = 0;
+    dir->nents--;
+    while (dir->nslots > 0 && !dir->ents[dir->nslots - 1].ip)
+        dir->nslots--; // holes at the end go
+}
+
+// ip lost a name: a directory loses its parent, and an inode no directory
+// names and nobody uses is freed (an open file lives on until its last close).
+static void
+unnamed(struct inode *ip)
+{
+    if (ip->type == T_DIR && ip->nlink == 0)
+        ip->parent = 0;
+    if (ip->nlink == 0 && ip->ref == 0)
+        inode_destroy(ip);
 }
 
 // Copy the next path component of *path into name and advance *path.
@@ -262,6 +299,10 @@ fs_create(struct inode *cwd, const char *path, int type, int *err)
         return 0;
     }
     struct dentry *d = dir_find(dir, name);
+    if (!d && dir->trusted) {
+        *err = -EROFS; // no new names in a system tree
+        return 0;
+    }
     if (d) {
         if (type == T_FILE && d->ip->type == T_FILE) {
             inode_ref(d->ip);
@@ -285,7 +326,8 @@ fs_create(struct inode *cwd, const char *path, int type, int *err)
 }
 
 // Remove the entry at path: a file, or an empty directory. 0, or -ENOENT,
-// -EINVAL ("." or ".."), -ENOTDIR (a file named "name/"), -ENOTEMPTY.
+// -EINVAL ("." or ".."), -ENOTDIR (a file named "name/"), -ENOTEMPTY, -EROFS
+// (in or of a system tree).
 int
 fs_unlink(struct inode *cwd, const char *path)
 {
@@ -301,20 +343,121 @@ fs_unlink(struct inode *cwd, const char *path)
     struct inode *ip = d->ip;
     if (ip->type != T_DIR && trailing_slash(path))
         return -ENOTDIR;
+    if (dir->trusted || ip->trusted)
+        return -EROFS;
     if (ip->type == T_DIR && ip->nents > 0)
         return -ENOTEMPTY;
-    // Leave a hole: an open directory's offset is a slot index, so moving
-    // entries would make a reader in the middle of a listing skip some.
-    d->ip = 0;
-    d->name[0] = 0;
-    dir->nents--;
-    while (dir->nslots > 0 && !dir->ents[dir->nslots - 1].ip)
-        dir->nslots--; // holes at the end go
-    ip->nlink--;
+    dir_remove(dir, d);
+    unnamed(ip);
+    return 0;
+}
+
+// The directory that is to hold a new or changed entry for path, with that
+// entry's name in name: 0 and *err set when there is none (-ENOENT: no such
+// directory, or a removed one) or name is "." or ".." (-EINVAL).
+static struct inode *
+entry_dir(struct inode *cwd, const char *path, char *name, int *err)
+{
+    struct inode *dir = resolve(cwd, path, 1, name);
+    if (!dir || dir->type != T_DIR || (dir->nlink == 0 && dir != root)) {
+        *err = -ENOENT;
+        return 0;
+    }
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+        *err = -EINVAL;
+        return 0;
+    }
+    return dir;
+}
+
+// link(old, new): a second name new for the file old. 0, or -ENOENT (no old,
+// no directory for new), -EEXIST (new exists, or is "." or ".."), -EPERM (old
+// is a directory: links to directories would make the tree a graph),
+// -ENOTDIR (a file named "name/"), -EROFS (new in a system tree, or old in
+// one: trusted inodes stay in their tree), -ENOSPC, -ENOMEM.
+int
+fs_link(struct inode *cwd, const char *old, const char *new)
+{
+    struct inode *ip = resolve(cwd, old, 0, 0);
+    if (!ip)
+        return -ENOENT;
     if (ip->type == T_DIR)
-        ip->parent = 0;
-    if (ip->nlink == 0 && ip->ref == 0)
-        inode_destroy(ip);
+        return -EPERM;
+    if (trailing_slash(old) || trailing_slash(new))
+        return -ENOTDIR;
+    char name[NAME_MAX + 1];
+    int err;
+    struct inode *dir = entry_dir(cwd, new, name, &err);
+    if (!dir)
+        return err == -EINVAL ? -EEXIST : err;
+    if (dir_find(dir, name))
+        return -EEXIST;
+    if (dir->trusted || ip->trusted)
+        return -EROFS;
+    if (kheap_used() > HEAP_FOR_ENTRIES)
+        return -ENOSPC;
+    return dir_add(dir, name, ip);
+}
+
+// rename(old, new): give the entry old the name new, in one step: nobody
+// ever sees new missing, nor both names at once (for a file that had only
+// old). An existing new is replaced: a file by a file, an empty directory by
+// a directory. Renaming to a name of the same inode does nothing. 0, or
+// -ENOENT, -EINVAL ("." or "..", or a directory into its own subtree),
+// -EISDIR (a file over a directory), -ENOTDIR (a directory over a file, or a
+// file named "name/"), -ENOTEMPTY, -EROFS (into, out of or over a system
+// tree), -ENOSPC, -ENOMEM.
+int
+fs_rename(struct inode *cwd, const char *old, const char *new)
+{
+    char oname[NAME_MAX + 1], nname[NAME_MAX + 1];
+    int err;
+    struct inode *odir = entry_dir(cwd, old, oname, &err);
+    if (!odir)
+        return err;
+    struct dentry *od = dir_find(odir, oname);
+    if (!od)
+        return -ENOENT;
+    struct inode *ip = od->ip;
+    struct inode *ndir = entry_dir(cwd, new, nname, &err);
+    if (!ndir)
+        return err;
+    if (ip->type != T_DIR && (trailing_slash(old) || trailing_slash(new)))
+        return -ENOTDIR;
+    struct dentry *nd = dir_find(ndir, nname);
+    struct inode *victim = nd ? nd->ip : 0;
+    if (victim == ip)
+        return 0; // the same inode already has both names: POSIX says do nothing
+    if (odir->trusted || ndir->trusted || ip->trusted || (victim && victim->trusted))
+        return -EROFS;
+    if (ip->type == T_DIR)
+        for (struct inode *a = ndir; a; a = a->parent)
+            if (a == ip)
+                return -EINVAL; // it would hold itself, cut off from the root
+    if (victim && victim->type == T_DIR && ip->type != T_DIR)
+        return -EISDIR;
+    if (victim && victim->type != T_DIR && ip->type == T_DIR)
+        return -ENOTDIR;
+    if (victim && victim->type == T_DIR && victim->nents > 0)
+        return -ENOTEMPTY;
+    if (!victim) {
+        // The only step that can fail comes first: a new entry (dir_add may
+        // move ndir's slots, so find od again afterwards, by name).
+        if (kheap_used() > HEAP_FOR_ENTRIES)
+            return -ENOSPC;
+        if (dir_add(ndir, nname, ip) < 0)
+            return -ENOMEM;
+        od = dir_find(odir, oname); // (names are unique, and nname != oname)
+    } else { // reuse the victim's slot: nothing to allocate
+        victim->nlink--;
+        nd->ip = ip;
+        ip->nlink++;
+        if (ip->type == T_DIR)
+            ip->parent = ndir;
+    }
+    dir_remove(odir, od);
+    if (victim)
+        unnamed(victim);
     return 0;
 }
 
@@ -426,9 +569,23 @@ struct image_rec {
     uint32_t type, pathlen, datalen;
 };
 
+// The system trees of the image: read-only, and the only programs that may
+// run in ring 0 (the trust rule, docs/dmsm.md).
+static const char *const system_trees[] = {"bin", "test", "lib"};
+
+// Mark ip and everything under it trusted (and so read-only). Boot only.
+static void
+mark_trusted(struct inode *ip)
+{
+    ip->trusted = 1;
+    for (uint32_t i = 0; ip->type == T_DIR && i < ip->nslots; i++)
+        if (ip->ents[i].ip)
+            mark_trusted(ip->ents[i].ip);
+}
+
 // Create the root and fill the tree from the first multiboot module (the
-// mkfs.py image, each directory before its contents), then give the image's
-// frames back. Boot only; panics on a malformed image or when memory runs out.
+// mkfs.py image, each directory before its contents), mark its system trees
+// trusted, then give the image's frames back. Boot only; panics on a malformed image or when memory runs out.
 // Without a module the tree is just an empty root.
 void
 fs_init(struct multiboot_info *mbi)
@@ -468,6 +625,11 @@ fs_init(struct multiboot_info *mbi)
         p += (rec->datalen + 3) & ~3u;
         files++;
         bytes += rec->datalen;
+    }
+    for (uint32_t i = 0; i < ARRAY_SIZE(system_trees); i++) {
+        struct dentry *d = dir_find(root, system_trees[i]);
+        if (d)
+            mark_trusted(d->ip);
     }
     printk("fs: %u entries, %u KiB loaded from the image\n", files, bytes / 1024);
     frame_release(mod[0].start, mod[0].end); // the image itself is no longer needed

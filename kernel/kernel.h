@@ -165,12 +165,17 @@ int mode_init_modepage(struct proc *p);
 int mode_request(int pid, int mode);
 void mode_apply_at_tail(struct proc *p, struct trapframe *tf);
 void mode_set_frame(struct trapframe *tf, int mode);
+int mode_exec_check(struct proc *p, int trusted, const char *path);
+void mode_exec_commit(struct proc *p, int trusted);
 
 // fs.c
 void fs_init(struct multiboot_info *mbi);
 struct inode *fs_lookup(struct inode *cwd, const char *path);
 struct inode *fs_create(struct inode *cwd, const char *path, int type, int *err);
 int fs_unlink(struct inode *cwd, const char *path);
+int fs_link(struct inode *cwd, const char *old, const char *new);
+int fs_rename(struct inode *cwd, const char *old, const char *new);
+int inode_trusted(struct inode *ip);
 int fs_read(struct inode *ip, uint32_t off, void *dst, uint32_t n);
 int fs_write(struct inode *ip, uint32_t off, const void *src, uint32_t n);
 int fs_truncate(struct inode *ip);

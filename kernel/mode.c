@@ -53,16 +53,64 @@ mode_init_modepage(struct proc *p)
     return 0;
 }
 
-// Who may promote: a process whose may_promote flag is set. init starts
-// with it, children inherit it, nopromote() drops it for good. Ring 0 is
-// total power, so promoting anyone, and switching another process at all,
-// needs the flag; demoting oneself is always allowed.
+// Print the one-line reason why p's switch to Smode was refused.
+static void
+refused_msg(struct proc *p, int r, const char *why)
+{
+    printk("pid %d (%s): switch to Smode refused: %s (%d)\n", p->pid, p->name, why, r);
+}
+
+// The two rules of who may become Smode (docs/dmsm.md section 10). Ring 0 is
+// total power, so
+//  - the requester: promoting anyone, and switching another process at all,
+//    needs its may_promote flag (init starts with it, children inherit it,
+//    nopromote() drops it for good); demoting oneself is always allowed;
+//  - the target: only a process running a trusted program (p->trusted: its
+//    image came from the boot image's read-only /bin, /test or /lib) may
+//    become Smode, whoever asks.
+// Returns 0 or -EPERM (with a line saying why, for the trust rule).
 static int
 may_request(struct proc *caller, struct proc *target, int mode)
 {
     if (target == caller && mode == MODE_UMODE)
-        return 1;
-    return caller->may_promote;
+        return 0;
+    if (!caller->may_promote)
+        return -EPERM;
+    if (mode == MODE_SMODE && !target->trusted) {
+        target->refused = -EPERM;
+        refused_msg(target, -EPERM, "its program is not from a trusted read-only tree");
+        return -EPERM;
+    }
+    return 0;
+}
+
+// exec_into, before it builds anything: may p, in its present mode, run a
+// program whose inode is (un)trusted? An Smode process may exec only a
+// trusted program: exec keeps the mode, and an untrusted program must never
+// start in ring 0. Refused rather than demoted, so that `smode PROG` never
+// runs PROG in another mode than asked. 0 or -EPERM (with a line saying why).
+int
+mode_exec_check(struct proc *p, int trusted, const char *path)
+{
+    if (p->mode != MODE_SMODE || trusted)
+        return 0;
+    printk("pid %d (%s): exec of %s in Smode refused: not from a trusted read-only tree "
+           "(%d)\n", p->pid, p->name, path, -EPERM);
+    return -EPERM;
+}
+
+// exec_into, at its commit: p now runs the new program. Record whether it
+// is trusted, and cancel a pending mode request: it was made for the old
+// program, and must not be applied to this one at exec's own tail.
+void
+mode_exec_commit(struct proc *p, int trusted)
+{
+    ASSERT(p->mode != MODE_SMODE || trusted);
+    p->trusted = trusted;
+    pushcli();
+    p->pending = MODE_NONE;
+    p->tail_work &= ~TW_MODE;
+    popcli();
 }
 
 // Switch p, whose frame of AP code is tf, to the other mode: memory first
@@ -114,7 +162,8 @@ mode_apply_now(struct proc *t, int mode)
 // Register a request that process pid (0: the caller) become mode. Only
 // records it (method b): the target applies it at the tail of its next
 // system call. A newer request replaces a pending one. Returns 0, or
-// -ESRCH (no such process), -EPERM (caller may not), -EALREADY (the target
+// -ESRCH (no such process), -EPERM (caller may not, or the target runs an
+// untrusted program: may_request), -EALREADY (the target
 // already has, or has already requested, that mode), -EINVAL (bad mode).
 int
 mode_request(int pid, int mode)
@@ -125,9 +174,9 @@ mode_request(int pid, int mode)
     struct proc *t = pid == 0 ? caller : proc_find(pid);
     if (!t || pid < 0 || t->state == ZOMBIE || t->state == EMBRYO)
         return -ESRCH;
-    if (!may_request(caller, t, mode))
-        return -EPERM;
-    int r = 0;
+    int r = may_request(caller, t, mode);
+    if (r < 0)
+        return r;
     pushcli();
     if (t->pending == mode || (t->pending == MODE_NONE && t->mode == mode)) {
         r = -EALREADY;
@@ -184,11 +233,13 @@ mode_apply_at_tail(struct proc *p, struct trapframe *tf)
     popcli();
     if (want == MODE_NONE || want == p->mode)
         return;
-    int r = mode_switch(p, tf, want);
+    // The trust rule again: the request was checked when made, but only
+    // what p runs now counts (exec cancels requests; this is the backstop).
+    int r = want == MODE_SMODE && !p->trusted ? -EPERM : mode_switch(p, tf, want);
     if (r < 0) {
         p->refused = r;
-        printk("pid %d (%s): switch to Smode refused: %s (%d)\n", p->pid, p->name,
-               r == -EFAULT ? "its stack pointer is not a user address"
-                            : "cannot make its memory resident", r);
+        refused_msg(p, r, r == -EPERM    ? "its program is not from a trusted read-only tree"
+                          : r == -EFAULT ? "its stack pointer is not a user address"
+                                         : "cannot make its memory resident");
     }
 }

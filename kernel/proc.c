@@ -271,6 +271,8 @@ proc_fork(void)
     fpu_restore(child->fpu);
     child->tf->eax = 0; // fork returns 0 in the child
     child->may_promote = parent->may_promote;
+    child->trusted = parent->trusted; // the same image: an Smode child stays trusted
+    ASSERT(child->mode != MODE_SMODE || child->trusted);
     for (int fd = 0; fd < NOFILE; fd++)
         if (parent->ofile[fd])
             child->ofile[fd] = file_dup(parent->ofile[fd]);
@@ -406,6 +408,7 @@ proc_fill_info(struct proc *p, struct procinfo *pi)
     pi->mode = p->mode;
     pi->pending = p->pending;
     pi->may_promote = p->may_promote;
+    pi->trusted = p->trusted;
     pi->refused = p->refused;
     pi->faults = p->faults;
     pi->pageins = p->pageins;

@@ -59,6 +59,8 @@ struct proc {
     // DMSM (mode.c)
     int pending;               // requested mode not yet applied, or MODE_NONE
     int may_promote;           // may call switch_supervisor (inherited, never regained)
+    int trusted;               // runs a program from a trusted read-only tree: only
+                               // such a process may be Smode (set by exec, kept by fork)
     int refused;               // why the last request was refused (negative errno) or 0
     uint32_t switches;         // mode switches applied
     struct trapframe *ap_frame; // while preempted in AP code: its frame (for

@@ -18,7 +18,7 @@ _Static_assert(offsetof(struct syscall_entry, flags) == SCE_FLAGS, "SCE_FLAGS ou
     X(uptime) X(yield) X(read) X(write) X(open) X(close) X(lseek) X(stat)      \
     X(fstat) X(getdents) X(mkdir) X(unlink) X(sbrk) X(dup) X(dup2) X(pipe)     \
     X(chdir) X(procinfo) X(switch_supervisor) X(switch_user) X(modeinfo)       \
-    X(nopromote) X(poweroff) X(vmstat)
+    X(nopromote) X(poweroff) X(vmstat) X(link) X(rename)
 
 // Handlers are defined with their natural parameters (sysproc.c, sysfile.c).
 #define DECLARE(name) int sys_##name();
@@ -42,7 +42,8 @@ const struct syscall_entry syscalls[NSYSCALL] = {
     ENTRY(dup, 0),         ENTRY(dup2, 0),         ENTRY(pipe, 0),
     ENTRY(chdir, 0),       ENTRY(procinfo, 0),     ENTRY(switch_supervisor, 0),
     ENTRY(switch_user, 0), ENTRY(modeinfo, 0),     ENTRY(nopromote, 0),
-    ENTRY(poweroff, 0),    ENTRY(vmstat, 0),
+    ENTRY(poweroff, 0),    ENTRY(vmstat, 0),       ENTRY(link, 0),
+    ENTRY(rename, 0),
 };
 
 #define NAME(name) [SYS_##name] = #name,

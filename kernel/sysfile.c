@@ -65,7 +65,8 @@ sys_write(int fd, uint32_t ubuf, uint32_t n)
 // open(path, flags): an access mode plus O_CREAT (make a missing file),
 // O_TRUNC (empty it, unless read-only), O_APPEND. Returns the lowest free fd, or
 // -EFAULT, -ENAMETOOLONG, -ENOENT, -EINVAL (bad access mode), -EISDIR (a
-// directory not read-only), -EEXIST, -ENOMEM, -ENFILE, -EMFILE.
+// directory not read-only), -EEXIST, -EROFS (to write, truncate or create
+// in a system tree), -ENOMEM, -ENFILE, -EMFILE.
 int
 sys_open(uint32_t upath, int flags)
 {
@@ -87,6 +88,10 @@ sys_open(uint32_t upath, int flags)
     if (inode_type(ip) == T_DIR && acc != O_RDONLY) {
         inode_put(ip);
         return -EISDIR;
+    }
+    if (inode_trusted(ip) && (acc != O_RDONLY || (flags & O_TRUNC))) {
+        inode_put(ip);
+        return -EROFS; // a trusted program stays the one the image shipped
     }
     struct file *f = file_alloc();
     if (!f) {
@@ -205,7 +210,7 @@ sys_getdents(int fd, uint32_t ubuf, uint32_t len)
 }
 
 // mkdir(path): a new empty directory. 0, or -EFAULT, -ENAMETOOLONG, -ENOENT
-// (no such parent), -EEXIST, -ENOMEM.
+// (no such parent), -EEXIST, -EROFS, -ENOMEM.
 int
 sys_mkdir(uint32_t upath)
 {
@@ -220,9 +225,10 @@ sys_mkdir(uint32_t upath)
     return 0;
 }
 
-// unlink(path): remove a file or an empty directory (an open file lives on
-// until its last close). 0, or -EFAULT, -ENAMETOOLONG, -ENOENT, -EINVAL
-// ("." or ".."), -ENOTEMPTY.
+// unlink(path): remove a name of a file, or an empty directory (the inode
+// goes with its last name, and an open file lives on until its last close).
+// 0, or -EFAULT, -ENAMETOOLONG, -ENOENT, -EINVAL ("." or ".."), -ENOTEMPTY,
+// -EROFS.
 int
 sys_unlink(uint32_t upath)
 {
@@ -231,6 +237,37 @@ sys_unlink(uint32_t upath)
     if (r < 0)
         return r;
     return fs_unlink(curproc->cwd, path);
+}
+
+// Copy the two user paths of link and rename; 0 or get_path's error.
+static int
+get_two_paths(char *a, uint32_t ua, char *b, uint32_t ub)
+{
+    int r = get_path(a, ua);
+    if (r >= 0)
+        r = get_path(b, ub);
+    return r < 0 ? r : 0;
+}
+
+// link(old, new): new becomes a second name of the file old (fs_link). 0,
+// or -EFAULT, -ENAMETOOLONG, -ENOENT, -EEXIST, -EPERM (a directory),
+// -ENOTDIR, -EROFS, -ENOSPC, -ENOMEM.
+int
+sys_link(uint32_t uold, uint32_t unew)
+{
+    char old[PATH_MAX], new[PATH_MAX];
+    int r = get_two_paths(old, uold, new, unew);
+    return r < 0 ? r : fs_link(curproc->cwd, old, new);
+}
+
+// rename(old, new): atomically (fs_rename). 0, or -EFAULT, -ENAMETOOLONG,
+// -ENOENT, -EINVAL, -EISDIR, -ENOTDIR, -ENOTEMPTY, -EROFS, -ENOSPC, -ENOMEM.
+int
+sys_rename(uint32_t uold, uint32_t unew)
+{
+    char old[PATH_MAX], new[PATH_MAX];
+    int r = get_two_paths(old, uold, new, unew);
+    return r < 0 ? r : fs_rename(curproc->cwd, old, new);
 }
 
 // chdir(path): make that directory the caller's working directory. 0, or

@@ -164,11 +164,16 @@ sys_modeinfo(int pid, uint32_t uinfo)
 }
 
 // nopromote(): drop the caller's right to promote, for good (children forked
-// later lack it too). Returns 0.
+// later lack it too). Called in Smode it also demotes the caller, at the tail
+// of this very call: a program in ring 0 has every power whatever its flag
+// says, so the right is only gone once it runs in ring 3 (docs/dmsm.md).
+// Returns 0.
 int
 sys_nopromote(void)
 {
     curproc->may_promote = 0;
+    if (curproc->mode == MODE_SMODE)
+        mode_request(0, MODE_UMODE); // demoting oneself is always allowed
     return 0;
 }
 

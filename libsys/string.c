@@ -200,6 +200,7 @@ static const char *const messages[] = {
     [EMFILE] = "too many open files",
     [ENOSPC] = "no space left",
     [ESPIPE] = "illegal seek",
+    [EROFS] = "read-only file system",
     [EPIPE] = "broken pipe",
     [ERANGE] = "result out of range",
     [ENAMETOOLONG] = "name too long",

@@ -122,6 +122,8 @@ SYSCALL modeinfo, SYS_modeinfo, 2
 SYSCALL nopromote, SYS_nopromote, 0
 SYSCALL poweroff, SYS_poweroff, 1
 SYSCALL vmstat, SYS_vmstat, 1
+SYSCALL link, SYS_link, 2
+SYSCALL rename, SYS_rename, 2
 
 ; SYSENTER name, number: the sysenter/sysexit path (kernel/sysenter.asm) for
 ; calls of at most one argument (EBX), Umode only; bench's second baseline.

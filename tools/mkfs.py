@@ -32,7 +32,7 @@ def main():
             name = "/lsdata/%d/file%03d" % (count, i)
             files[name] = (b"file %d of %d\n" % (i, count)) * (1 + (i * 7) % 40)
 
-    dirs = set()
+    dirs = {"/tmp"}  # an empty writable directory for scratch files
     for path in files:
         parts = path.strip("/").split("/")[:-1]
         for n in range(1, len(parts) + 1):

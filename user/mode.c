@@ -54,6 +54,7 @@ show(int pid)
     if (info.refused < 0)
         printf("last request refused: %s\n", strerror(-info.refused));
     printf("may promote: %s\n", info.may_promote ? "yes" : "no");
+    printf("trusted program: %s\n", info.trusted ? "yes" : "no");
     printf("switches: %u\n", info.switches);
     return 0;
 }

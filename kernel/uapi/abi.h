@@ -59,6 +59,7 @@ struct procinfo {
     int mode;               // MODE_UMODE or MODE_SMODE
     int pending;            // requested mode not yet applied, or MODE_NONE
     int may_promote;        // 1 if this process may call switch_supervisor
+    int trusted;            // 1 if it runs a program from a trusted tree (may be Smode)
     int refused;            // last request refused: negative errno, else 0
     unsigned int size;      // bytes of user memory (program + heap + stack)
     unsigned int resident;  // resident user pages

@@ -24,6 +24,7 @@
 #define ENFILE 23  // file table full
 #define ENOSPC 28  // no space left (swap)
 #define ESPIPE 29  // illegal seek (pipe)
+#define EROFS 30   // read-only file system (the boot image's /bin, /test, /lib)
 #define EPIPE 32   // write to a pipe with no reader
 #define ERANGE 34  // result out of range
 #define ENAMETOOLONG 36 // path or name too long

@@ -36,6 +36,8 @@
 #define SYS_poweroff 30
 #define SYS_vmstat 31
 #define SYS_dup2 32
-#define NSYSCALL 33
+#define SYS_link 33
+#define SYS_rename 34
+#define NSYSCALL 35
 
 #endif

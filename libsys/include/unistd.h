@@ -43,7 +43,9 @@ int stat(const char *path, struct stat *st);
 int fstat(int fd, struct stat *st);
 int getdents(int fd, struct dirent *buf, size_t len); // bytes filled, 0 at end
 int mkdir(const char *path);
-int unlink(const char *path);
+int unlink(const char *path); // the inode goes with its last link and its last close
+int link(const char *old, const char *new);   // a second name for a file (not a directory)
+int rename(const char *old, const char *new); // atomic; replaces a file or an empty directory
 int dup(int fd);
 int dup2(int oldfd, int newfd);
 int pipe(int fds[2]);

@@ -45,16 +45,14 @@ main(void)
     }
     CHECK(early > 0, "fork");
 
-    // An Smode child that drops the right: it can still demote itself, once.
+    // An Smode child that drops the right: that demotes it too (t_nopromote).
     int smode = fork();
     if (smode == 0) {
         EXPECT(20, switch_supervisor(0) == 0 && read_cs() == 0x08);
         EXPECT(21, nopromote() == 0 && may_promote(0) == 0);
-        EXPECT(22, read_cs() == 0x08 && current_mode() == MODE_SMODE); // no effect on the mode
-        EXPECT(23, switch_supervisor(0) == -EPERM);
-        EXPECT(24, switch_user(0) == 0 && read_cs() == 0x1b);
-        EXPECT(25, switch_supervisor(0) == -EPERM && read_cs() == 0x1b);
-        EXPECT(26, switch_user(0) == -EALREADY);
+        EXPECT(22, read_cs() == 0x1b && current_mode() == MODE_UMODE);
+        EXPECT(23, switch_supervisor(0) == -EPERM && read_cs() == 0x1b);
+        EXPECT(24, switch_user(0) == -EALREADY);
         _exit(0);
     }
     CHECK(smode > 0, "fork");
