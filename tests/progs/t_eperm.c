@@ -1,7 +1,7 @@
 // t_eperm: who may promote. After nopromote(), a process may not make
 // itself or anyone Smode, nor switch another process at all (-EPERM), but it
 // may always demote itself (switch_user(0): -EALREADY from Umode, 0 from
-// Smode). The right is inherited at fork: a child forked before nopromote
+// Smode), and nopromote() in Smode demotes it at once. The right is inherited at fork: a child forked before nopromote
 // keeps it, one forked after does not. modeinfo.may_promote shows it.
 #include <stdio.h>
 #include <stdlib.h>
