@@ -116,7 +116,7 @@ deps:
 $(B)/asmdefs.inc: kernel/asmdefs.h kernel/*.h kernel/uapi/*.h tools/h2inc.py
 	@mkdir -p $(@D)
 	$(call say,GEN,$@)
-	$(Q)$(CC) $(KCFLAGS) -E -dM kernel/asmdefs.h | $(PYTHON) tools/h2inc.py KERNBASE PTE_ CR0_ CR4_ \
+	$(Q)$(CC) $(KCFLAGS) -E -dM kernel/asmdefs.h | $(PYTHON) tools/h2inc.py KERNBASE AP_STACK_TOP PTE_ CR0_ CR4_ \
 	  SEL_ SELECTOR GDT_ DPL_ TF_ T_ FL_ SC_ SCE_ P_TAILWORK P_MODE NSYSCALL SYS_ MODEPAGE MP_ MODE_ \
 	  ENOSYS > $@
 $(B)/sysdefs.inc: $(B)/asmdefs.inc

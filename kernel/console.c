@@ -77,12 +77,17 @@ console_input(int c)
 // Read up to n bytes of the next line into kernel buffer dst. Sleeps until a
 // whole line is there. Returns the byte count, 0 for ctrl-D at the start of a
 // line (end of input), or -EINTR if the process is killed while waiting.
+// It never sleeps holding bytes it took: when the committed input ends in
+// the middle of a line (a line longer than the buffer), it returns that
+// part, so that a kill during the wait cannot drop it.
 int
 console_read(char *dst, size_t n)
 {
     size_t got = 0;
     pushcli();
     while (got < n) {
+        if (input.r == input.w && got > 0)
+            break;
         while (input.r == input.w) {
             if (curproc->killed) {
                 popcli();

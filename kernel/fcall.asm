@@ -9,6 +9,20 @@
 ; Interrupts stay on: the stack-pointer test in alltraps classifies a tick
 ; that lands here correctly (AP stack: AP code; kernel stack: kernel code).
 ;
+; The flags on the fast path are the program's, and that is safe:
+;  - NT only matters to iretd, and the fast path never executes one; the
+;    handler runs in the program's own context, whose flags swtch saves and
+;    restores, so a call that sleeps leaves NT to itself. The slow path
+;    below clears it before it builds a frame for trapret's iretd.
+;  - TF set by the program traps at the first instruction it reaches in
+;    here, while ESP is still the AP's stack: alltraps takes it for AP code
+;    and trap() kills the program (vector 1). TF never single-steps the
+;    kernel.
+;  - AC only has an effect at CPL 3 (alignment checks); copyin and copyout
+;    run at CPL 0, and this kernel does not turn SMAP on.
+;  - DF: cleared by cld (the cdecl rule wants it clear at a call anyway).
+;  - IF: as the program left it (ring 0 may cli; a handler keeps it).
+;
 ; Slow path: the call needs the full trap frame (SC_FRAME: fork, exec), the
 ; number is bad, or tail work is pending (mode request, reschedule, kill).
 ; Then build the very frame `int 0x80` would have built, at the very place
@@ -31,16 +45,27 @@ section .text
 
 extern syscalls, curproc, fcall_stack, tss, trap, syscall_tail, trapret
 
+; Enter the slow path: keep the program's flags for the frame at
+; [fcall_stack-12], then load the kernel's: IF=0 (the frame is built with
+; interrupts off), NT=0 (trapret's iretd would otherwise be a task return
+; through a null back-link), TF=0, AC=0, DF=0.
+%macro SLOW_PATH_FLAGS 0
+    pushfd
+    push FL_RESERVED1
+    popfd
+%endmacro
+
 ; Build the trap frame for this call at the top of the kernel stack.
 ; In: EBP = AP stack pointer (-> saved EBP, return address), the caller's
-; EBX, ESI, EDI in place, its ECX/EDX at [fcall_stack-4]/[fcall_stack-8],
+; EBX, ESI, EDI in place, its ECX/EDX/EFLAGS at [fcall_stack-4]/[-8]/[-12],
 ; EAX as the frame's EAX. Interrupts must be off.
 %macro BUILD_FRAME 0
     mov esp, [tss + 4]              ; TSS.esp0
     push SEL_KDATA                  ; ss
     lea ecx, [ebp + 8]
     push ecx                        ; esp: the AP's ESP once the call has returned
-    push FL_IF | 0x2                ; eflags (a call clobbers the arithmetic flags)
+    mov ecx, [fcall_stack]
+    push dword [ecx - 12]           ; eflags: the program's, back at the exit
     push SEL_KCODE                  ; cs: ring 0, Smode
     push dword [ebp + 4]            ; eip: the return address in the stub
     push 0                          ; err
@@ -85,7 +110,7 @@ fcall_entry:
     ret
 
 .needs_frame:                       ; EAX = the number
-    cli
+    SLOW_PATH_FLAGS
     BUILD_FRAME
     push esp
     call trap                       ; -> syscall(): dispatch, then the tail
@@ -93,7 +118,7 @@ fcall_entry:
     jmp trapret
 
 .tail_work:                         ; EAX = the result
-    cli
+    SLOW_PATH_FLAGS
     BUILD_FRAME
     push esp
     call syscall_tail

@@ -52,6 +52,12 @@ void kbd_intr(void);
 int vformat(void (*put)(int, void *), void *arg, const char *fmt, va_list ap);
 int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int snprintk(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+struct ratelimit {
+    const char *what;                  // the message's kind, for the suppressed count
+    uint32_t start, printed, suppressed; // the current second of ticks
+};
+#define RATELIMIT_BURST 10
+int ratelimit_ok(struct ratelimit *rl);
 
 // panic.c
 void panic(const char *fmt, ...) NORETURN __attribute__((format(printf, 1, 2)));
@@ -80,12 +86,16 @@ extern uint32_t fcall_stack;
 void idt_init(void);
 void trap(struct trapframe *tf);
 int tf_from_ap(struct trapframe *tf);
+void irq_handle(int irq);
 void pushcli(void);
 void popcli(void);
 // timer.c
 void pic_init(void);
 void pic_eoi(int irq);
 void pic_eoi_in_service(void);
+uint16_t pic_in_service(void);
+int pic_spurious(int irq);
+int pic_poll(void);
 void pic_unmask(int irq);
 void timer_init(void);
 extern volatile uint32_t ticks;

@@ -53,11 +53,14 @@ mode_init_modepage(struct proc *p)
     return 0;
 }
 
-// Print the one-line reason why p's switch to Smode was refused.
+// Print the one-line reason why p's switch to Smode was refused. Any
+// process can cause these at will: they are rate-limited (printk.c).
 static void
 refused_msg(struct proc *p, int r, const char *why)
 {
-    printk("pid %d (%s): switch to Smode refused: %s (%d)\n", p->pid, p->name, why, r);
+    static struct ratelimit refused = {.what = "switch to Smode refused"};
+    if (ratelimit_ok(&refused))
+        printk("pid %d (%s): switch to Smode refused: %s (%d)\n", p->pid, p->name, why, r);
 }
 
 // The two rules of who may become Smode (docs/dmsm.md section 10). Ring 0 is

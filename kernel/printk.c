@@ -154,3 +154,28 @@ snprintk(char *buf, size_t n, const char *fmt, ...)
         buf[sb.len < n ? sb.len : n - 1] = 0;
     return (int)sb.len;
 }
+
+// Messages that any program can cause at will (an unknown system call, a
+// refused switch) go through a rate limit: at most RATELIMIT_BURST of each
+// kind per second of ticks. A flood then cannot keep the console, and the
+// interrupts that console output holds off, busy. Returns 1 if the caller
+// may print its message now. The first message of a new second is preceded
+// by the count of those suppressed in the last one.
+int
+ratelimit_ok(struct ratelimit *rl)
+{
+    pushcli();
+    if (ticks - rl->start >= HZ) {
+        if (rl->suppressed)
+            printk("(%u more \"%s\" messages suppressed)\n", rl->suppressed, rl->what);
+        rl->start = ticks;
+        rl->printed = rl->suppressed = 0;
+    }
+    int ok = rl->printed < RATELIMIT_BURST;
+    if (ok)
+        rl->printed++;
+    else
+        rl->suppressed++;
+    popcli();
+    return ok;
+}

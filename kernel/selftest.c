@@ -3,6 +3,7 @@
 // "selftest NAME: FAIL: why" and powers off with status 0 or 1.
 #include "kernel.h"
 #include "mmu.h"
+#include "trap.h"
 #include "x86.h"
 
 #define CHECK(cond, why)                                                       \
@@ -121,13 +122,38 @@ t_panic(void)
     panic("deliberate panic from selftest %s", current);
 }
 
+// A spurious IRQ 7 or 15 is not acknowledged: an EOI for it would end the
+// IRQ that really is in service. Put the timer's IRQ in service (polling the
+// master acknowledges its request as the CPU would), hand irq_handle a
+// spurious 7 and a spurious 15, and the timer must still be in service.
+static void
+t_spurious(void)
+{
+    uint32_t start = ticks;
+    sti();
+    while (ticks == start) // the PIT runs: its next request is under 10 ms away
+        hlt();
+    cli();
+    int irq;
+    while ((irq = pic_poll()) != IRQ_TIMER)
+        CHECK(irq < 0, "an IRQ other than the timer's was pending");
+    CHECK(pic_in_service() == 1u << IRQ_TIMER, "the timer's IRQ is not in service");
+    irq_handle(7);
+    CHECK(pic_in_service() == 1u << IRQ_TIMER, "a spurious IRQ 7 was acknowledged");
+    irq_handle(15);
+    CHECK(pic_in_service() == 1u << IRQ_TIMER, "a spurious IRQ 15 was acknowledged");
+    pic_eoi(IRQ_TIMER);
+    CHECK(pic_in_service() == 0, "the timer's EOI did not end it");
+    printk("spurious: IRQ 7 and 15 without an in-service bit were not acknowledged\n");
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
 } tests[] = {
     {"banner", t_banner}, {"timer", t_timer},   {"frames", t_frames},
     {"heap", t_heap},     {"symbols", t_symbols}, {"fault", t_fault},
-    {"panic", t_panic},
+    {"panic", t_panic},   {"spurious", t_spurious},
 };
 
 // Run the self-test called name (test=NAME), print its verdict and power off:

@@ -72,7 +72,9 @@ syscall(struct trapframe *tf)
     if (nr < NSYSCALL && syscalls[nr].fn) {
         tf->eax = (uint32_t)syscalls[nr].fn(tf->ebx, tf->ecx, tf->edx, tf->esi, tf->edi);
     } else {
-        printk("pid %d (%s): unknown system call %u\n", p->pid, p->name, nr);
+        static struct ratelimit unknown = {.what = "unknown system call"};
+        if (ratelimit_ok(&unknown))
+            printk("pid %d (%s): unknown system call %u\n", p->pid, p->name, nr);
         tf->eax = (uint32_t)-ENOSYS;
     }
     syscall_tail(tf);
@@ -100,12 +102,15 @@ syscall_tail(struct trapframe *tf)
 }
 
 // The slow exit of the sysenter path (sysenter.asm built tf for ring 3):
-// give the frame the caller's real mode, then the common tail.
+// give the frame the caller's real mode's selectors, keeping the flags the
+// program called with (no switch happens here), then the common tail.
 void sysenter_tail(struct trapframe *tf);
 
 void
 sysenter_tail(struct trapframe *tf)
 {
+    uint32_t eflags = tf->eflags;
     mode_set_frame(tf, curproc->mode);
+    tf->eflags = eflags;
     syscall_tail(tf);
 }

@@ -15,15 +15,17 @@
 section .note.GNU-stack noalloc noexec nowrite progbits
 section .text
 
-extern syscalls, curproc, tss, sysenter_tail, trapret
+extern syscalls, curproc, tss, fcall_stack, sysenter_tail, trapret
 
 global sysenter_entry
 sysenter_entry:
     ; sysenter loads only CS, SS, ESP, EIP and clears only IF (and VM, RF):
-    ; NT, DF, AC and the data segments still hold what ring 3 left. Make
-    ; them the kernel's. (A TF set by the program traps right here, before
-    ; this instruction: trap() clears it, see the T_DEBUG case there.)
-    push 0x2
+    ; NT, DF, AC and the data segments still hold what ring 3 left. Keep
+    ; the program's flags for the way back, and make them the kernel's.
+    ; (A TF set by the program traps right here, before this instruction:
+    ; trap() clears it, see the T_DEBUG case there.)
+    pushfd                          ; at [fcall_stack-4] (SYSENTER_ESP = fcall_stack)
+    push FL_RESERVED1
     popfd                           ; IF=0, NT=0, DF=0, TF=0, AC=0
     push ecx                        ; the program's ESP
     mov cx, SEL_KDATA
@@ -53,7 +55,9 @@ sysenter_entry:
     mov es, dx
     pop edx
     pop ecx
-    sti                             ; takes effect after sysexit
+    and dword [esp], ~FL_IF
+    popfd                           ; the program's flags, but IF: ...
+    sti                             ; ... set here, effective after sysexit
     sysexit
 
 .bad:
@@ -64,7 +68,8 @@ sysenter_entry:
     mov esp, [tss + 4]              ; TSS.esp0
     push SEL_UDATA                  ; ss
     push ecx                        ; esp
-    push FL_IF | 0x2                ; eflags
+    mov ecx, [fcall_stack]
+    push dword [ecx - 4]            ; eflags: the program's
     push SEL_UCODE                  ; cs
     push edx                        ; eip
     push 0                          ; err

@@ -60,11 +60,12 @@ sys_kill(int pid)
     return proc_kill(pid);
 }
 
-// Sleep at least ms milliseconds (whole ticks, rounded up).
+// Sleep at least ms milliseconds (whole ticks, rounded up; the rounding
+// must not wrap: msleep(0xFFFFFFFF) is 49.7 days, not 0).
 int
 sys_sleep(uint32_t ms)
 {
-    uint32_t n = (ms + MS_PER_TICK - 1) / MS_PER_TICK;
+    uint32_t n = ms / MS_PER_TICK + (ms % MS_PER_TICK != 0);
     pushcli();
     uint32_t start = ticks;
     while (ticks - start < n) {

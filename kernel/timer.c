@@ -12,12 +12,13 @@
 #define PIC_SPECIFIC_EOI 0x60 // OCW2: end of interrupt for the level in bits 0-2
 #define PIC_READ_IRR 0x0A     // OCW3: the command port reads the request register
 #define PIC_READ_ISR 0x0B     // OCW3: ... the in-service register
+#define PIC_POLL 0x0C         // OCW3: the next read acknowledges the highest request
 #define PIT_CH0 0x40
 #define PIT_MODE 0x43
 #define PIT_HZ 1193182 // the PIT's input clock
 
 volatile uint32_t ticks; // timer interrupts since boot
-static uint16_t irqmask = 0xFFFF & ~(1 << 2); // all masked but the cascade
+static uint16_t irqmask = 0xFFFF & ~(1 << IRQ_CASCADE); // all masked but the cascade
 
 // Write irqmask to both PICs (a set bit masks that IRQ line).
 static void
@@ -37,8 +38,8 @@ pic_init(void)
     outb(PIC2_CMD, 0x11);
     outb(PIC1_DATA, T_IRQ0);       // ICW2: vector base
     outb(PIC2_DATA, T_IRQ0 + 8);
-    outb(PIC1_DATA, 1 << 2);       // ICW3: slave on IRQ 2
-    outb(PIC2_DATA, 2);
+    outb(PIC1_DATA, 1 << IRQ_CASCADE); // ICW3: slave on IRQ 2
+    outb(PIC2_DATA, IRQ_CASCADE);
     outb(PIC1_DATA, 0x01);         // ICW4: 8086 mode
     outb(PIC2_DATA, 0x01);
     pic_setmask();
@@ -62,6 +63,47 @@ pic_eoi(int irq)
     outb(PIC1_CMD, PIC_EOI);
 }
 
+// The IRQs the PICs hold in service: bit n for IRQ n (with a slave IRQ, the
+// master holds IRQ_CASCADE too). Interrupts off.
+uint16_t
+pic_in_service(void)
+{
+    outb(PIC2_CMD, PIC_READ_ISR);
+    uint8_t isr2 = inb(PIC2_CMD);
+    outb(PIC1_CMD, PIC_READ_ISR);
+    uint8_t isr1 = inb(PIC1_CMD);
+    outb(PIC2_CMD, PIC_READ_IRR); // back to the power-on read register
+    outb(PIC1_CMD, PIC_READ_IRR);
+    return (uint16_t)(isr2 << 8 | isr1);
+}
+
+// Is this delivery of IRQ irq spurious? The 8259 gives its lowest-priority
+// vector (IRQ 7, or 15 at the slave) when a request went away before the
+// CPU acknowledged it; then that line is not in service, and an EOI would
+// end whichever IRQ is (a non-specific EOI ends the highest in service).
+// For a spurious 15 the master did take the cascade in service: acknowledge
+// that alone. Returns 1 if spurious (then the caller does nothing more).
+int
+pic_spurious(int irq)
+{
+    if ((irq != 7 && irq != 15) || (pic_in_service() & (1u << irq)))
+        return 0;
+    if (irq == 15)
+        outb(PIC1_CMD, PIC_SPECIFIC_EOI | IRQ_CASCADE);
+    return 1;
+}
+
+// Poll the master PIC: acknowledge its highest pending request as the CPU's
+// interrupt acknowledge would (the line goes in service) and return its IRQ,
+// or -1 if none is pending. For selftest, interrupts off.
+int
+pic_poll(void)
+{
+    outb(PIC1_CMD, PIC_POLL);
+    uint8_t v = inb(PIC1_CMD);
+    return v & 0x80 ? v & 7 : -1;
+}
+
 // Acknowledge every IRQ the PICs hold in service. For deliveries that never
 // reached trap(): a timer tick whose frame could not be pushed on an Smode
 // program's exhausted stack ends in the double-fault task, and unacknowledged
@@ -71,18 +113,13 @@ pic_eoi(int irq)
 void
 pic_eoi_in_service(void)
 {
-    outb(PIC2_CMD, PIC_READ_ISR);
-    uint8_t isr2 = inb(PIC2_CMD);
-    outb(PIC1_CMD, PIC_READ_ISR);
-    uint8_t isr1 = inb(PIC1_CMD);
+    uint16_t isr = pic_in_service();
     for (int irq = 0; irq < 8; irq++) {
-        if (isr2 & (1 << irq))
+        if (isr & (0x100 << irq))
             outb(PIC2_CMD, PIC_SPECIFIC_EOI | irq);
-        if (isr1 & (1 << irq))
+        if (isr & (1 << irq))
             outb(PIC1_CMD, PIC_SPECIFIC_EOI | irq);
     }
-    outb(PIC2_CMD, PIC_READ_IRR); // back to the power-on read register
-    outb(PIC1_CMD, PIC_READ_IRR);
 }
 
 // Start the PIT at HZ interrupts a second and unmask IRQ 0. Ticks come once

@@ -101,6 +101,55 @@ popcli(void)
         sti();
 }
 
+// Serve the device behind IRQ irq: the one place that knows which handler
+// goes with which line. Interrupts off.
+static void
+irq_serve(int irq)
+{
+    switch (irq) {
+    case IRQ_TIMER:
+        ticks++;
+        wakeup((void *)&ticks);
+        break;
+    case IRQ_KBD:
+        kbd_intr();
+        break;
+    case IRQ_COM1:
+        uart_intr();
+        break;
+    default: // IDE (polled), or a line nobody enabled: nothing to serve
+        break;
+    }
+}
+
+// One delivery of IRQ irq: serve its device, then acknowledge it at the PIC,
+// unless it is a spurious IRQ 7 or 15 (pic_spurious), which must not be
+// acknowledged. From trap() (and selftest), interrupts off.
+void
+irq_handle(int irq)
+{
+    if (pic_spurious(irq))
+        return;
+    irq_serve(irq);
+    pic_eoi(irq);
+}
+
+// trapret found the outermost frame of an Smode AP whose ESP is above
+// AP_STACK_TOP: the AP pointed its stack into kernel space (trap.h,
+// RING0_IS_AP). Writing the ring-0 return frame below that ESP would write
+// kernel memory on the program's behalf: kill it instead. Interrupts off.
+void ap_stack_kill(struct trapframe *tf) NORETURN;
+
+void
+ap_stack_kill(struct trapframe *tf)
+{
+    struct proc *p = curproc;
+    printk("pid %d (%s): killed by stack fault (vector %d) at eip 0x%08x: "
+           "Smode stack pointer 0x%08x is not a user address\n",
+           p->pid, p->name, T_STACK, tf->eip, tf->esp);
+    proc_exit(WAIT_KILLED_BIT | T_STACK);
+}
+
 // The C side of every entry but the function receiver's fast path. Runs on
 // the kernel stack with interrupts off. For a frame from AP code, this is
 // also where the process may be killed or preempted on the way out.
@@ -117,6 +166,8 @@ trap(struct trapframe *tf)
     int from_ap = tf_from_ap(tf), r = 0;
     if (from_ap)
         ASSERT((SEL_RPL(tf->cs) == DPL_USER) == (p->mode == MODE_UMODE)); // ring = mode
+    if (SEL_RPL(tf->cs) == 0) // alltraps classified the frame as trap.h's rule says
+        ASSERT(RING0_IS_AP(tf->eip, from_ap ? tf->esp : (uint32_t)&tf->esp) == from_ap);
     if (tf->trapno == T_DEBUG && !from_ap && tf->eip == (uint32_t)sysenter_entry) {
         // a program ran sysenter with TF set: the single-step trap lands on
         // the kernel's first instruction. Clear TF and go on (as Linux does).
@@ -124,24 +175,7 @@ trap(struct trapframe *tf)
         return;
     }
     if (tf->trapno >= T_IRQ0 && tf->trapno < T_IRQ0 + 16) {
-        int irq = tf->trapno - T_IRQ0;
-        switch (irq) {
-        case IRQ_TIMER:
-            ticks++;
-            wakeup((void *)&ticks);
-            break;
-        case IRQ_KBD:
-            kbd_intr();
-            break;
-        case IRQ_COM1:
-            uart_intr();
-            break;
-        case IRQ_IDE:
-            break;
-        default: // spurious IRQ 7 or 15, or one nobody enabled: ignore
-            break;
-        }
-        pic_eoi(irq);
+        irq_handle(tf->trapno - T_IRQ0);
     } else if (tf->trapno == T_PGFLT && p && (r = vm_fault(p, rcr2(), tf->err & 2)) == 0) {
         // demand paging resolved it (lazy page or page on swap)
     } else if (from_ap && r == -ENOMEM) {
@@ -182,7 +216,8 @@ trap(struct trapframe *tf)
 }
 
 // The double-fault task's C side. The main TSS holds the interrupted state.
-// An Smode AP that overflowed its stack (ring 0, ESP below KERNBASE) is
+// An Smode AP that overflowed its stack (ring 0, and RING0_IS_AP: an ESP at
+// or below AP_STACK_TOP, or AP code whose ESP points into kernel space) is
 // killed: rewrite the main task's state so that the task return resumes in
 // df_kill on the process's empty kernel stack. Anything else is a kernel bug.
 void double_fault(void);
@@ -193,7 +228,7 @@ void
 double_fault(void)
 {
     struct proc *p = curproc;
-    if (p && p->mode == MODE_SMODE && SEL_RPL(tss.cs) == 0 && tss.esp < KERNBASE) {
+    if (p && p->mode == MODE_SMODE && SEL_RPL(tss.cs) == 0 && RING0_IS_AP(tss.eip, tss.esp)) {
         df_eip = tss.eip;
         df_esp = tss.esp;
         tss.eip = (uint32_t)df_kill;
@@ -227,7 +262,15 @@ df_kill(void)
 {
     struct proc *p = curproc;
     __asm__ volatile("clts"); // the task switches set CR0.TS: x87 use would fault
-    pic_eoi_in_service();     // the IRQ whose delivery double-faulted, if one did
+    // The IRQ whose delivery double-faulted, if one did, never reached
+    // trap(). Serve its device before the EOI: the UART and the 8042 hold
+    // their line high until read, and the edge-triggered PIC would never
+    // interrupt again for them (console input dead for good).
+    uint16_t isr = pic_in_service();
+    for (int irq = 0; irq < 16; irq++)
+        if (irq != IRQ_CASCADE && (isr & (1u << irq)))
+            irq_serve(irq);
+    pic_eoi_in_service();
     printk("pid %d (%s): killed by double fault (vector %d) at eip 0x%08x, esp 0x%08x: "
            "Smode stack overflow\n",
            p->pid, p->name, T_DBLFLT, df_eip, df_esp);

@@ -46,6 +46,22 @@ struct trapframe {
 #define TF_SIZE 76       // an AP frame
 #define TF_KERNEL_SIZE 68 // a frame of interrupted kernel code (no esp/ss)
 
+// The stack-pointer test: the one rule that tells an Smode AP from the
+// kernel when both run in ring 0 (docs/dmsm.md, section 9). esp and eip are
+// what the interrupted code had, before anything was pushed for the entry.
+//  - An AP stack is one whose next push lands in user space: ESP at or
+//    below AP_STACK_TOP. ESP == KERNBASE is a stack used to its very top
+//    (its words lie below KERNBASE), not a kernel stack.
+//  - Kernel code runs only at a kernel EIP on a kernel stack (above
+//    KERNBASE). Ring-0 code at an EIP below KERNBASE is therefore AP code
+//    whatever its ESP: an Smode AP that pointed ESP into kernel space (its
+//    bug) is still the AP, and is killed (trapret, double_fault), never
+//    taken for the kernel.
+// alltraps (trapasm.asm) applies this test in assembly, trap() checks that
+// both agree, and double_fault() applies it to the state in the TSS.
+#define AP_STACK_TOP KERNBASE
+#define RING0_IS_AP(eip, esp) ((esp) <= AP_STACK_TOP || (eip) < KERNBASE)
+
 // Vectors
 #define T_DIVIDE 0
 #define T_DEBUG 1
@@ -68,6 +84,7 @@ struct trapframe {
 #define T_IRQ0 32        // PIC IRQs are remapped to 32..47
 #define IRQ_TIMER 0
 #define IRQ_KBD 1
+#define IRQ_CASCADE 2    // the slave PIC's line on the master
 #define IRQ_COM1 4
 #define IRQ_IDE 14
 #define T_SYSCALL 0x80   // the interrupt receiver

@@ -8,7 +8,7 @@
 section .note.GNU-stack noalloc noexec nowrite progbits
 section .text
 
-extern trap, tss, double_fault
+extern trap, tss, double_fault, ap_stack_kill
 
 ; A stub per vector. The CPU pushes an error code for some exceptions only;
 ; the others push a 0 so that the frame has the same layout in every case.
@@ -52,9 +52,10 @@ section .text
 ; alltraps: turn what the CPU pushed into the common trap frame.
 ;
 ; Interrupts are off (every gate is an interrupt gate). Three cases, told apart
-; by the saved CS and by the stack pointer (the paper's stack-pointer test):
+; by the saved CS and by the stack-pointer test (RING0_IS_AP in trap.h):
 ;  1. ring 3: the CPU switched to TSS.esp0 and pushed SS, ESP: an AP frame.
-;  2. ring 0 and ESP below KERNBASE: an Smode AP's code was interrupted. The
+;  2. ring 0 and RING0_IS_AP (ESP at or below AP_STACK_TOP, or an EIP below
+;     KERNBASE): an Smode AP's code was interrupted. The
 ;     CPU pushed EFLAGS, CS, EIP on the AP's own stack. Move them to the top of
 ;     the kernel stack and add the AP's ESP and SS, so the frame looks exactly
 ;     like case 1:
@@ -65,14 +66,25 @@ section .text
 ;        | eip      |                      |  cs, eip    |
 ;        | err      |                      |  err        |
 ;   esp->| trapno   |                      |  trapno     | <- esp afterwards
-;  3. ring 0 and ESP at or above KERNBASE: the kernel itself was interrupted.
-;     The frame stays where it is, without ESP and SS; it is never preempted.
+;  3. otherwise: the kernel itself was interrupted. The frame stays where it
+;     is, without ESP and SS; it is never preempted.
+; The test uses the ESP the interrupted code had: ESP here plus the 20 bytes
+; of trapno, err, eip, cs, eflags. (It cannot wrap: an ESP below 20 would
+; have pushed at the top of the address space, which is never mapped.)
+;
+; The flags: the gate cleared IF, TF and NT (so trapret's iretd is never a
+; task return); cld clears DF for C. AC is left as the interrupted code had
+; it: it only matters at CPL 3 (alignment checks; this kernel leaves SMAP
+; off), and the frame keeps the program's copy for the way back.
 global alltraps
 alltraps:
     test byte [esp + 12], 3         ; RPL of the saved CS (after trapno, err, eip)
     jnz .build                      ; case 1
-    cmp esp, KERNBASE
-    jae .build                      ; case 3
+    cmp esp, AP_STACK_TOP - (TF_ESP - TF_TRAPNO)
+    jbe .from_ap                    ; its ESP (esp + 20) is at or below AP_STACK_TOP
+    cmp dword [esp + 8], KERNBASE   ; its EIP
+    jae .build                      ; case 3: kernel code on a kernel stack
+.from_ap:
     ; case 2: move to the kernel stack (both scratch registers go on the AP stack)
     push eax
     push ebx
@@ -122,7 +134,12 @@ alltraps:
 ;        | eflags    |
 ;        | cs        |
 ;        | eip       | <- ESP for the iret
+;    An AP ESP above AP_STACK_TOP (an Smode AP that pointed it into kernel
+;    space) gets no such words written into kernel memory: it is killed.
 ;  - otherwise: interrupted kernel code: plain iret.
+; Every entry left NT clear (alltraps by its gate, fcall.asm and sysenter.asm
+; by popfd, and swtch keeps flags per context), so no iretd here is a task
+; return; the program's own flags come back from the frame.
 global trapret
 trapret:
     cli
@@ -132,6 +149,8 @@ trapret:
     cmp eax, [tss + 4]
     jne trapret_plain                      ; nested kernel frame
     mov eax, [esp + TF_ESP]
+    cmp eax, AP_STACK_TOP
+    ja trapret_kill                 ; not an AP stack
     sub eax, 12
     mov ebx, [esp + TF_EIP]
 global trapret_apstack, trapret_apstack_end
@@ -150,6 +169,9 @@ trapret_apstack_end:
     pop ds
     mov esp, [esp + TF_ESP - TF_TRAPNO]
     iretd
+trapret_kill:
+    push esp                        ; struct trapframe *
+    call ap_stack_kill              ; trap.c; does not return
 trapret_plain:
     popa
     pop gs

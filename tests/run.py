@@ -11,7 +11,9 @@ Cases live in tests/cases.ini, one section per test:
   reject  = lines that must not appear
   status  = the guest's expected exit status (default 0), or "panic"
   mem     = guest MiB (default: --mem)
-  input   = text typed on the serial console (\\n for newline)
+  input   = text typed on the serial console (\\n for newline): at once, or
+            once the console shows input_after
+  at_most = lines "N text": text may appear on at most N lines
   keys    = text typed on the PS/2 keyboard (QEMU monitor sendkey) once the
             console shows keys_after (default "$ ")
   bochs   = (kind=bochs) debugger commands, one per line; ldsym comes first;
@@ -101,18 +103,24 @@ def send_keys(sock_path, text):
     s.close()
 
 
-def run_qemu_keys(case, build, mem, timeout, workdir):
-    """Boot, wait for the text `keys_after` on the console, then type `keys`
-    on the PS/2 keyboard (not the serial line) and collect the rest."""
-    sock = os.path.join(workdir, "monitor.sock")
-    cmd = qemu_cmd(case, build, mem) + ["-monitor", "unix:%s,server,nowait" % sock]
-    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT)
+def run_qemu_typed(case, build, mem, timeout, workdir):
+    """Boot, wait for a text on the console, then type and collect the rest:
+    `keys` on the PS/2 keyboard (not the serial line) once the console shows
+    `keys_after`, or `input` on the serial line once it shows `input_after`."""
+    import select
+    keys = "keys" in case
+    cmd = qemu_cmd(case, build, mem)
+    if keys:
+        sock = os.path.join(workdir, "monitor.sock")
+        cmd += ["-monitor", "unix:%s,server,nowait" % sock]
+        want = case.get("keys_after", "$ ").encode()
+    else:
+        want = case["input_after"].encode()
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL if keys else subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = b""
     deadline = time.time() + timeout
-    want = case.get("keys_after", "$ ").encode()
     sent = False
-    import select
     while time.time() < deadline:
         r, _, _ = select.select([p.stdout], [], [], 0.1)
         if r:
@@ -121,7 +129,11 @@ def run_qemu_keys(case, build, mem, timeout, workdir):
                 break
             out += chunk
         if not sent and want in out:
-            send_keys(sock, case["keys"].encode().decode("unicode_escape"))
+            if keys:
+                send_keys(sock, case["keys"].encode().decode("unicode_escape"))
+            else:
+                p.stdin.write(case.get("input", "").encode().decode("unicode_escape").encode())
+                p.stdin.flush()
             sent = True
     try:
         p.wait(timeout=max(0.1, deadline - time.time()))
@@ -261,6 +273,11 @@ def judge(case, out, status):
     for line in case.get("reject", "").strip().splitlines():
         if line.strip() and line.strip() in out:
             return "unexpected output: %r" % line.strip()
+    for line in case.get("at_most", "").strip().splitlines():
+        most, text = line.strip().split(None, 1)
+        n = sum(text in l for l in out.splitlines())
+        if n > int(most):
+            return "%r on %d lines, at most %s expected" % (text, n, most)
     return None
 
 
@@ -277,8 +294,8 @@ def run_case(name, case, args):
             case["_iso"] = make_iso(args.build, case.get("cmdline", ""), workdir)
         if kind == "bochs":
             out, status = run_bochs(case, args.build, mem, timeout, workdir)
-        elif "keys" in case:
-            out, status = run_qemu_keys(case, args.build, mem, timeout, workdir)
+        elif "keys" in case or "input_after" in case:
+            out, status = run_qemu_typed(case, args.build, mem, timeout, workdir)
         else:
             out, status = run_qemu(case, args.build, mem, timeout)
         why = judge(case, out, status)

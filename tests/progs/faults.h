@@ -33,4 +33,15 @@ recurse(int depth)
     return recurse(depth + 1) + pad[0] + pad[1023];
 }
 
+// Smode only: point ESP at esp and call the function receiver (getpid),
+// then spin there. With ESP outside the stack the program is killed: by the
+// call's own pushes, or at the next tick (t_smode_esp, t_fuzz).
+static inline void __attribute__((noreturn))
+call_with_esp(unsigned int esp)
+{
+    __asm__ volatile("mov %0, %%esp; call *%2\n1: jmp 1b"
+                     : : "r"(esp), "a"(SYS_getpid), "m"(((struct modepage *)MODEPAGE)->fcall));
+    __builtin_unreachable();
+}
+
 #endif

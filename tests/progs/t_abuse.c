@@ -12,25 +12,6 @@
 #include <string.h>
 #include "testlib.h"
 
-#define FL_TF 0x100
-#define FL_DF 0x400
-#define FL_NT 0x4000
-#define FL_IOPL 0x3000
-
-static unsigned int
-eflags(void)
-{
-    unsigned int f;
-    __asm__ volatile("pushfl; popl %0" : "=r"(f));
-    return f;
-}
-
-static void
-set_flags(unsigned int bits)
-{
-    __asm__ volatile("pushfl; orl %0, (%%esp); popfl" : : "r"(bits) : "cc", "memory");
-}
-
 // Run fn in a child and return its wait status.
 static int
 in_child(void (*fn)(void))

@@ -3,7 +3,8 @@
 // down": each child makes CALLS calls with numbers and arguments drawn from
 // a pool of nasty values (kernel addresses, the read-only control area, the
 // guard page, page-straddling buffers, huge lengths, negative numbers,
-// names of 300 characters...). Whatever each call returns, the kernel must
+// names of 300 characters...); Smode children also set NT, AC and TF and
+// point ESP at the edge of user space (smode_hazard). Whatever each call returns, the kernel must
 // survive, and afterwards the machine must be whole: no process left, no
 // pinned frame or swap slot leaked, every frame back once the files the
 // children made are removed, and fork/exec still working.
@@ -26,6 +27,7 @@
 
 #define TEST_NAME "t_fuzz"
 #include "testlib.h"
+#include "faults.h"
 
 #define CALLS 256
 #define PAGE 4096u
@@ -108,6 +110,27 @@ random_arg(int smode)
     }
 }
 
+// Smode only, before a call: hostile flags and stack pointers (ring 0 lets
+// a program set them all). Now and then NT or AC, which stay set for the
+// calls that follow (the kernel must neither die of them nor lose them).
+// At call `last` (early, in half of the children), TF or an ESP at
+// the boundary of user space, which kill the child (vector 1; vector 8 or
+// 12), never the kernel.
+static void
+smode_hazard(int call, int last)
+{
+    static const unsigned int esps[] = {KERNBASE - 4, KERNBASE, KERNBASE + 8, KERNBASE + 24};
+    if (pick(32) == 0)
+        set_flags(pick(2) ? FL_NT : FL_AC);
+    if (call != last)
+        return;
+    unsigned int what = pick(5);
+    if (what == 4)
+        set_flags(FL_TF);
+    else
+        call_with_esp(esps[what]);
+}
+
 // The fuzzing child. Never returns.
 static void __attribute__((noreturn))
 fuzz(int round, int trace)
@@ -124,6 +147,7 @@ fuzz(int round, int trace)
     // or its own page-outs would blur the leak counts.
     if (nopromote() != 0)
         exit(91);
+    int last = pick(2) ? (int)pick(32) : CALLS; // smode_hazard's fatal one, in half of them
     for (int i = 0; i < CALLS; i++) {
         int nr = pick(64) == 0 ? (int)next() : (int)pick(NSYSCALL + 2);
         int a[5];
@@ -133,6 +157,8 @@ fuzz(int round, int trace)
             continue;
         if (nr == SYS_sleep)
             a[0] &= 63; // short sleeps (a long one only wastes the round)
+        if (smode)
+            smode_hazard(i, last);
         if (trace)
             printf("call %d: %d(%x, %x, %x, %x, %x)\n", i, nr, a[0], a[1], a[2], a[3], a[4]);
         int ret = smode && pick(4) == 0 ? int80(nr, a[0], a[1], a[2], a[3], a[4])

@@ -54,6 +54,29 @@ read_cs(void)
     return cs;
 }
 
+// EFLAGS bits a test sets on purpose (kernel/mmu.h has them all).
+#define FL_TF 0x100
+#define FL_DF 0x400
+#define FL_IOPL 0x3000
+#define FL_NT 0x4000
+#define FL_AC 0x40000
+
+// The flags the program runs with now.
+static inline unsigned int
+eflags(void)
+{
+    unsigned int f;
+    __asm__ volatile("pushfl; popl %0" : "=r"(f));
+    return f;
+}
+
+// Set flag bits (legal in any ring; IOPL and IF only change in ring 0).
+static inline void
+set_flags(unsigned int bits)
+{
+    __asm__ volatile("pushfl; orl %0, (%%esp); popfl" : : "r"(bits) : "cc", "memory");
+}
+
 // Wait for a child, which must be pid; return its status.
 static inline int
 wait_child(int pid)
