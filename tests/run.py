@@ -12,7 +12,7 @@ Cases live in tests/cases.ini, one section per test:
   status  = the guest's expected exit status (default 0), or "panic"
   mem     = guest MiB (default: --mem)
   input   = text typed on the serial console (\\n for newline): at once, or
-            once the console shows input_after
+            once the console shows input_after (Bochs: COM1 on a pty)
   at_most = lines "N text": text may appear on at most N lines
   keys    = text typed on the PS/2 keyboard (QEMU monitor sendkey) once the
             console shows keys_after (default "$ ")
@@ -205,6 +205,41 @@ def discard_bochs_screen(stdout):
             threading.Thread(target=discard, args=(fd,), daemon=True).start()
 
 
+class BochsSerial:
+    """COM1 of a Bochs run on a pseudo-terminal, for cases with `input`: a
+    thread collects the console output and types `input` once the console
+    shows `input_after` (at once without it)."""
+
+    def __init__(self, case):
+        self.master, slave = os.openpty()
+        tty.setraw(slave)  # no echo, no newline translation: bytes as they are
+        self.slave_name = os.ttyname(slave)
+        self.slave = slave  # kept open, so that the settings stay
+        self.text = case["input"].encode().decode("unicode_escape").encode()
+        self.want = case.get("input_after", "").encode()
+        self.out = b""
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self):
+        sent = False
+        try:
+            while True:
+                if not sent and self.want in self.out:
+                    os.write(self.master, self.text)
+                    sent = True
+                chunk = os.read(self.master, 4096)
+                if not chunk:
+                    break
+                self.out += chunk
+        except OSError:
+            pass
+
+    def output(self):
+        time.sleep(0.3)  # Bochs has exited: let the thread read what is left
+        os.close(self.slave)
+        return self.out.decode(errors="replace")
+
+
 def run_bochs(case, build, mem, timeout, workdir):
     serial = os.path.join(workdir, "serial.txt")
     dbglog = os.path.join(workdir, "debugger.txt")
@@ -214,6 +249,10 @@ def run_bochs(case, build, mem, timeout, workdir):
           .replace("@SWAP@", case["_swap"])
           .replace("@LOG@", os.path.join(workdir, "bochs.log"))
           .replace("@SERIAL@", serial).replace("@DEBUGLOG@", dbglog))
+    typed = None
+    if "input" in case:  # serial input: COM1 on a pseudo-terminal (mode=term)
+        typed = BochsSerial(case)
+        rc = rc.replace("mode=file, dev=" + serial, "mode=term, dev=" + typed.slave_name)
     bochsrc = os.path.join(workdir, "bochsrc")
     with open(bochsrc, "w") as f:
         f.write(rc)
@@ -240,6 +279,8 @@ def run_bochs(case, build, mem, timeout, workdir):
         if os.path.exists(path):
             with open(path, errors="replace") as f:
                 out += f.read()
+    if typed:
+        out += typed.output()
     # Bochs has no exit status worth reading: use what the kernel printed.
     for line in out.splitlines():
         if line.startswith("poweroff: status "):
