@@ -117,7 +117,7 @@ $(B)/asmdefs.inc: kernel/asmdefs.h kernel/*.h kernel/uapi/*.h tools/h2inc.py
 	@mkdir -p $(@D)
 	$(call say,GEN,$@)
 	$(Q)$(CC) $(KCFLAGS) -E -dM kernel/asmdefs.h | $(PYTHON) tools/h2inc.py KERNBASE AP_STACK_TOP PTE_ CR0_ CR4_ \
-	  SEL_ SELECTOR GDT_ DPL_ TF_ T_ FL_ SC_ SCE_ P_TAILWORK P_MODE NSYSCALL SYS_ MODEPAGE MP_ MODE_ \
+	  SEL_ SELECTOR GDT_ DPL_ TF_ T_ FL_ SC_ SCE_ P_TAILWORK P_MODE P_SYSCALLS NSYSCALL SYS_ MODEPAGE MP_ MODE_ \
 	  ENOSYS > $@
 $(B)/sysdefs.inc: $(B)/asmdefs.inc
 	$(Q)cp $< $@
@@ -172,12 +172,12 @@ $(B)/libsys.a: $(LIBSYS_OBJ)
 	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
 ULDFLAGS := -m elf_i386 -T libsys/user.ld -nostdlib --build-id=none -z max-page-size=4096
-$(B)/user/%: user/%.c $(B)/libsys/crt0.o $(B)/libsys.a libsys/include/*.h libsys/user.ld
+$(B)/user/%: user/%.c $(wildcard user/*.h) $(B)/libsys/crt0.o $(B)/libsys.a libsys/include/*.h libsys/user.ld
 	@mkdir -p $(@D)
 	$(call say,CC+LD,$@)
 	$(Q)$(CC) $(UCFLAGS) -c $< -o $@.o
 	$(Q)$(LD) $(ULDFLAGS) -o $@ $(B)/libsys/crt0.o $@.o $(B)/libsys.a $(LIBGCC)
-$(B)/tests/%: tests/progs/%.c tests/progs/*.h $(B)/libsys/crt0.o $(B)/libsys.a libsys/include/*.h libsys/user.ld
+$(B)/tests/%: tests/progs/%.c tests/progs/*.h $(wildcard user/*.h) $(B)/libsys/crt0.o $(B)/libsys.a libsys/include/*.h libsys/user.ld
 	@mkdir -p $(@D)
 	$(call say,CC+LD,$@)
 	$(Q)$(CC) $(UCFLAGS) -c $< -o $@.o

@@ -101,6 +101,7 @@ fcall_entry:
     call [syscalls + eax * SCE_SIZE + SCE_FN]
     add esp, 20
     mov ecx, [curproc]
+    inc dword [ecx + P_SYSCALLS]    ; syscall() counts the slow path's calls
     cmp dword [ecx + P_TAILWORK], 0
     jne .tail_work
     pop edx

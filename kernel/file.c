@@ -15,6 +15,20 @@ struct pipe {
 
 static struct file ftable[NFILE];
 
+// Processes in poll() sleep on this one channel; every change of a pipe's
+// state (data, room, an end closed) wakes them to look again. One channel for
+// all keeps a pipe free of a list of pollers; the price is a spurious wakeup
+// of a poller whose descriptors did not change.
+char poll_chan;
+
+// Wake the sleepers on chan (one end of pp) and every poller.
+static void
+pipe_wakeup(void *chan)
+{
+    wakeup(chan);
+    wakeup(&poll_chan);
+}
+
 // A free struct file with one reference, or 0 if the table is full.
 struct file *
 file_alloc(void)
@@ -64,10 +78,10 @@ file_close(struct file *f)
         pushcli();
         if (f->writable) {
             pp->writeopen = 0;
-            wakeup(&pp->nread);
+            pipe_wakeup(&pp->nread);
         } else {
             pp->readopen = 0;
-            wakeup(&pp->nwrite);
+            pipe_wakeup(&pp->nwrite);
         }
         int both_closed = !pp->readopen && !pp->writeopen;
         popcli();
@@ -114,18 +128,21 @@ pipe_read(struct pipe *pp, uint32_t uva, uint32_t n)
         sleep(&pp->nread);
     }
     uint32_t got = 0;
-    while (got < n && pp->nread != pp->nwrite) {
-        char c = pp->data[pp->nread % PIPE_SIZE];
-        popcli(); // copyout may fault a page in
-        if (copyout(curproc, uva + got, &c, 1) < 0) {
-            wakeup(&pp->nwrite);
+    while (got < n && pp->nread != pp->nwrite) { // one contiguous piece of the ring at a time
+        uint32_t off = pp->nread % PIPE_SIZE;
+        uint32_t len = MIN(MIN(n - got, pp->nwrite - pp->nread), PIPE_SIZE - off);
+        popcli(); // copyout may fault a page in (it never sleeps: the pipe stays as it is)
+        int r = copyout(curproc, uva + got, pp->data + off, len);
+        pushcli();
+        if (r < 0) { // what reached the user before the fault stays unread
+            pipe_wakeup(&pp->nwrite);
+            popcli();
             return got ? (int)got : -EFAULT;
         }
-        pushcli();
-        pp->nread++;
-        got++;
+        pp->nread += len;
+        got += len;
     }
-    wakeup(&pp->nwrite);
+    pipe_wakeup(&pp->nwrite);
     popcli();
     return (int)got;
 }
@@ -142,20 +159,23 @@ pipe_write(struct pipe *pp, uint32_t uva, uint32_t n)
             popcli();
             return done ? (int)done : (curproc->killed ? -EINTR : -EPIPE);
         }
-        if (pp->nwrite - pp->nread == PIPE_SIZE) {
-            wakeup(&pp->nread);
+        uint32_t room = PIPE_SIZE - (pp->nwrite - pp->nread);
+        if (room == 0) {
+            pipe_wakeup(&pp->nread);
             sleep(&pp->nwrite);
             continue;
         }
-        char c;
-        popcli();
-        if (copyin(curproc, &c, uva + done, 1) < 0)
+        uint32_t off = pp->nwrite % PIPE_SIZE;
+        uint32_t len = MIN(MIN(room, n - done), PIPE_SIZE - off);
+        popcli(); // copyin never sleeps: nobody else writes this piece meanwhile
+        int r = copyin(curproc, pp->data + off, uva + done, len);
+        if (r < 0)
             return done ? (int)done : -EFAULT;
         pushcli();
-        pp->data[pp->nwrite++ % PIPE_SIZE] = c;
-        done++;
+        pp->nwrite += len; // the bytes become visible only now, all at once
+        done += len;
     }
-    wakeup(&pp->nread);
+    pipe_wakeup(&pp->nread);
     popcli();
     return (int)done;
 }
@@ -221,4 +241,32 @@ file_write(struct file *f, uint32_t uva, uint32_t n)
         total += c;
     }
     return (int)total;
+}
+
+// What poll sees on f for the wanted events (POLLIN, POLLOUT): the ready
+// subset, plus POLLHUP when the other end of a pipe is gone and POLLERR when
+// a write would fail. Files and the console are always ready (they never
+// block for long), as on Unix. Call with interrupts off (pushcli), so that
+// nothing changes between this test and the poller's sleep.
+int
+file_poll(struct file *f, int events)
+{
+    if (f->type != FD_PIPE) {
+        int ready = (f->readable ? POLLIN : 0) | (f->writable ? POLLOUT : 0);
+        return events & ready;
+    }
+    struct pipe *pp = f->pipe;
+    int r = 0;
+    if (f->readable) {
+        if (pp->nwrite != pp->nread || !pp->writeopen)
+            r |= events & POLLIN; // data, or end of file: read does not block
+        if (!pp->writeopen)
+            r |= POLLHUP;
+    } else {
+        if (!pp->readopen)
+            r |= POLLERR | POLLHUP;
+        else if (pp->nwrite - pp->nread < PIPE_SIZE)
+            r |= events & POLLOUT;
+    }
+    return r;
 }

@@ -205,6 +205,8 @@ int file_read(struct file *f, uint32_t uva, uint32_t n);
 int file_write(struct file *f, uint32_t uva, uint32_t n);
 struct file *file_console(void);
 int pipe_alloc(struct file **rf, struct file **wf);
+int file_poll(struct file *f, int events);
+extern char poll_chan;
 
 // swap.c
 void swap_init(void);

@@ -14,6 +14,7 @@
 
 _Static_assert(offsetof(struct proc, tail_work) == P_TAILWORK, "P_TAILWORK out of step");
 _Static_assert(offsetof(struct proc, mode) == P_MODE, "P_MODE out of step with sysenter.asm");
+_Static_assert(offsetof(struct proc, syscalls) == P_SYSCALLS, "P_SYSCALLS out of step with fcall.asm");
 
 struct proc proctab[NPROC];
 struct cpu cpu;
@@ -414,6 +415,7 @@ proc_fill_info(struct proc *p, struct procinfo *pi)
     pi->pageins = p->pageins;
     pi->pageouts = p->pageouts;
     pi->switches = p->switches;
+    pi->syscalls = p->syscalls;
     vm_count(p, pi);
     memcpy(pi->name, p->name, sizeof(pi->name));
 }

@@ -6,7 +6,8 @@
 #include "uapi/abi.h"
 
 #define NPROC 64            // process table size
-#define NOFILE 16           // open files per process
+#define NOFILE 80           // open files per process (a load generator holds both pipes of 16
+                            // connections, 64 ends, until it has forked the file server)
 #define KSTACK_SIZE 8192    // each process's kernel stack
 #define FPU_STATE_SIZE 108  // what fnsave stores
 
@@ -20,6 +21,7 @@
 // Offsets for fcall.asm (checked in proc.c).
 #define P_TAILWORK 0
 #define P_MODE 4
+#define P_SYSCALLS 8
 
 enum procstate { UNUSED, EMBRYO, SLEEPING, RUNNABLE, RUNNING, ZOMBIE };
 
@@ -36,6 +38,7 @@ struct trapframe;
 struct proc {
     uint32_t tail_work;        // TW_* bits; must stay first (P_TAILWORK)
     int mode;                  // MODE_UMODE or MODE_SMODE (P_MODE; DMSM, mode.c)
+    uint32_t syscalls;         // system calls made, by any receiver (P_SYSCALLS; modemgr's rate)
     int pid;
     enum procstate state;
     struct proc *parent;

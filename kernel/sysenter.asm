@@ -46,6 +46,7 @@ sysenter_entry:
     add esp, 20
     cli
     mov ecx, [curproc]
+    inc dword [ecx + P_SYSCALLS]
     cmp dword [ecx + P_TAILWORK], 0
     jne .slow
     cmp dword [ecx + P_MODE], MODE_UMODE

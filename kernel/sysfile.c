@@ -347,6 +347,49 @@ sys_pipe(uint32_t ufds)
     return 0;
 }
 
+// poll(fds, nfds, timeout): wait until at least one of the nfds descriptors
+// in the user array fds is ready for its events (POLLIN, POLLOUT); fill each
+// revents. timeout -1 waits for as long as it takes, 0 only looks; this
+// kernel's poll has no timed wait (use sleep between polls for a period).
+// Returns the number of entries with revents set (0 only for timeout 0), or
+// -EINVAL (nfds outside 0..POLL_MAX, other timeout), -EFAULT, -EINTR (killed,
+// or a mode switch was requested, while nothing was ready: the caller
+// returns at once so that the switch applies at this call's tail instead of
+// waiting for traffic; a server just polls again). Sleeps on poll_chan,
+// which every pipe change and every mode request wakes.
+int
+sys_poll(uint32_t ufds, int nfds, int timeout)
+{
+    struct pollfd fds[POLL_MAX];
+    if (nfds < 0 || nfds > POLL_MAX || (timeout != 0 && timeout != -1))
+        return -EINVAL;
+    uint32_t bytes = (uint32_t)nfds * sizeof(fds[0]);
+    if (copyin(curproc, fds, ufds, bytes) < 0)
+        return -EFAULT;
+    int ready;
+    pushcli(); // no pipe changes between the look and the sleep
+    for (;;) {
+        ready = 0;
+        for (int i = 0; i < nfds; i++) {
+            struct file *f = fds[i].fd < 0 ? 0 : fd_file(fds[i].fd);
+            fds[i].revents = fds[i].fd < 0 ? 0
+                             : f ? (short)file_poll(f, fds[i].events) : POLLNVAL;
+            ready += fds[i].revents != 0;
+        }
+        if (ready || timeout == 0)
+            break;
+        if (curproc->killed || (curproc->tail_work & TW_MODE)) {
+            popcli();
+            return -EINTR;
+        }
+        sleep(&poll_chan);
+    }
+    popcli();
+    if (copyout(curproc, ufds, fds, bytes) < 0)
+        return -EFAULT;
+    return ready;
+}
+
 #define MAXARG 32
 #define ARGBYTES 4096 // all argument strings together
 

@@ -136,19 +136,33 @@ sys_procinfo(uint32_t urows, int max)
     return n;
 }
 
+// Register a mode request (mode_request: 0, -ESRCH, -EPERM, -EALREADY), and
+// wake the processes waiting in poll: the target, if it is one of them,
+// returns -EINTR and applies the switch at that call's tail (a server idle
+// in poll would otherwise keep its old mode, and its pins, until a client
+// spoke).
+static int
+request_and_wake(int pid, int mode)
+{
+    int r = mode_request(pid, mode);
+    if (r == 0 && pid != 0)
+        wakeup(&poll_chan);
+    return r;
+}
+
 // switch_supervisor(pid): ask that pid (0: the caller) become Smode at the
-// tail of its next system call (mode_request: 0, -ESRCH, -EPERM, -EALREADY).
+// tail of its next system call.
 int
 sys_switch_supervisor(int pid)
 {
-    return mode_request(pid, MODE_SMODE);
+    return request_and_wake(pid, MODE_SMODE);
 }
 
 // switch_user(pid): the same, to become Umode.
 int
 sys_switch_user(int pid)
 {
-    return mode_request(pid, MODE_UMODE);
+    return request_and_wake(pid, MODE_UMODE);
 }
 
 // modeinfo(pid, info): the struct procinfo of pid (0: the caller, else any

@@ -117,6 +117,7 @@ SYSCALL pipe, SYS_pipe, 1
 SYSCALL chdir, SYS_chdir, 1
 SYSCALL procinfo, SYS_procinfo, 2
 SYSCALL switch_supervisor, SYS_switch_supervisor, 1
+SYSCALL poll, SYS_poll, 3
 SYSCALL switch_user, SYS_switch_user, 1
 SYSCALL modeinfo, SYS_modeinfo, 2
 SYSCALL nopromote, SYS_nopromote, 0

@@ -35,6 +35,20 @@ struct dirent {
     char name[NAME_MAX + 1];
 };
 
+// poll(fds, nfds, timeout): wait until one of several descriptors is ready.
+#define POLLIN 0x001   // events/revents: data to read (or end of file) without blocking
+#define POLLOUT 0x004  // events/revents: room to write without blocking
+#define POLLERR 0x008  // revents: a write would fail (-EPIPE: no reader left)
+#define POLLHUP 0x010  // revents: the other end of the pipe is closed
+#define POLLNVAL 0x020 // revents: fd is not open
+#define POLL_MAX 64    // most entries one call may pass
+
+struct pollfd {
+    int fd;         // descriptor to watch; a negative one is skipped (revents 0)
+    short events;   // POLLIN | POLLOUT wanted
+    short revents;  // set by the kernel: the subset ready, plus POLLERR/HUP/NVAL
+};
+
 // ---- processes ----
 #define PROC_NAME_MAX 16
 
@@ -69,6 +83,7 @@ struct procinfo {
     unsigned int pageins;   // pages read back from swap
     unsigned int pageouts;  // pages written to swap
     unsigned int switches;  // mode switches applied
+    unsigned int syscalls;  // system calls made since the process was created (exec keeps counting)
     char name[PROC_NAME_MAX];
 };
 

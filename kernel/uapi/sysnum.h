@@ -38,6 +38,7 @@
 #define SYS_dup2 32
 #define SYS_link 33
 #define SYS_rename 34
-#define NSYSCALL 35
+#define SYS_poll 35
+#define NSYSCALL 36
 
 #endif

@@ -49,6 +49,7 @@ int rename(const char *old, const char *new); // atomic; replaces a file or an e
 int dup(int fd);
 int dup2(int oldfd, int newfd);
 int pipe(int fds[2]);
+int poll(struct pollfd *fds, int nfds, int timeout); // timeout -1 (wait) or 0; ready count
 int chdir(const char *path);
 
 // ---- DMSM: the dynamic running mode switch ----
