@@ -278,7 +278,7 @@ test: deps all $(B)/method-a/kernel.elf
 
 bench: deps all
 	$(PYTHON) tools/bench.py $(B) docs/bench.md $(strip $(MEM))
-	@echo "Now read docs/bench.md (charts: docs/bench-fig7-*.svg)."
+	@echo "Now read docs/bench.md (charts: docs/bench-*.svg; the workloads: docs/workloads.md)."
 
 # A first run on a new machine, simulated (tests/firstrun.py): no toolchain
 # on PATH, then deps "installs" it; also every generator failing once.

@@ -4,12 +4,13 @@
 // second and the latency percentiles in TSC ticks (docs/workloads.md).
 //
 // usage: loadgen [-n N] [-r REQS] [-s SIZE] [-S] [-q]   one run
-//        loadgen -bench [-r REQS]                       make bench's matrix
+//        loadgen -bench [-r REQS] [-rounds K]           make bench's matrix
 //   -n N     connections (1..16, default 4)
 //   -r REQS  measured requests (default 1000; N*4 more warm up first)
 //   -s SIZE  GET /srv/f<SIZE>, a file of SIZE bytes (default 64)
 //   -S       the server runs in Smode (it promotes itself); else Umode
-//   -bench   every N in 1, 4, 16, SIZE in 64, 4096, Umode and Smode
+//   -bench   every N in 1, 4, 16, SIZE in 64, 4096, Umode and Smode, each
+//            K times (default 1), the modes alternating
 // Prints one line per run:
 //   SERVER mode=M n=N size=S reqs=R rps=X p50=T p99=T calls=C bad=B
 // calls = the server's system calls per request. Exit status 1 if any
@@ -143,7 +144,7 @@ run(int n, int reqs, int size, int smode, int quiet)
 int
 main(int argc, char **argv)
 {
-    int n = 4, reqs = 1000, size = 64, smode = 0, bench = 0, quiet = 0;
+    int n = 4, reqs = 1000, size = 64, smode = 0, bench = 0, quiet = 0, rounds = 1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
             n = atoi(argv[++i]);
@@ -155,14 +156,16 @@ main(int argc, char **argv)
             smode = 1;
         else if (strcmp(argv[i], "-q") == 0)
             quiet = 1;
+        else if (strcmp(argv[i], "-rounds") == 0 && i + 1 < argc)
+            rounds = atoi(argv[++i]);
         else if (strcmp(argv[i], "-bench") == 0)
             bench = 1;
         else
             n = -1;
     }
-    if (n < 1 || n > SRV_MAXCONN || reqs < 1 || size < 0 || size > SRV_MAXBODY) {
-        eprintf("usage: loadgen [-n 1..%d] [-r REQS] [-s SIZE] [-S] [-q] | loadgen -bench [-r REQS]\n",
-                SRV_MAXCONN);
+    if (n < 1 || n > SRV_MAXCONN || reqs < 1 || size < 0 || size > SRV_MAXBODY || rounds < 1) {
+        eprintf("usage: loadgen [-n 1..%d] [-r REQS] [-s SIZE] [-S] [-q] | "
+                "loadgen -bench [-r REQS] [-rounds K]\n", SRV_MAXCONN);
         return 2;
     }
     tsc_hz = calibrate();
@@ -173,8 +176,8 @@ main(int argc, char **argv)
     static const int sizes[] = {64, 4096}, ns[] = {1, 4, 16};
     for (int s = 0; s < 2; s++)
         for (int k = 0; k < 3; k++)
-            for (int m = 0; m < 2; m++)
-                bad += run(ns[k], reqs, sizes[s], m, 0) != 0;
+            for (int i = 0; i < 2 * rounds; i++)
+                bad += run(ns[k], reqs, sizes[s], i % 2, 0) != 0;
     printf("SERVER done bad=%d\n", bad);
     return bad != 0;
 }

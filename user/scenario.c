@@ -6,7 +6,7 @@
 // (docs/workloads.md).
 //
 // usage: scenario [-p all|umode|fixed|modemgr] [-t BUCKETS] [-ms MS] [-k KIB]
-//                 [-c CONNS] [-r ROUNDS] [-q]
+//                 [-c CONNS] [-r ROUNDS] [-mp MS] [-q]
 //   -p       the policy (default all three, one after the other)
 //   -t, -ms  BUCKETS buckets of MS ms each (default 20 x 100 ms); the load
 //            moves from A to B at the middle
@@ -15,6 +15,7 @@
 //   -c CONNS connections to each service (default 4)
 //   -r N     N rounds of the policies (default 1), each round in another
 //            order, so that a drift of the host's speed spreads over all
+//   -mp MS   modemgr's period (default 100 ms)
 //   -q       no per-bucket lines
 // Output, per policy:
 //   SCEN policy=P round=R bucket=I reqs=N        (throughput over time)
@@ -40,7 +41,7 @@ struct service {
 
 static struct conn conns_a[SRV_MAXCONN], conns_b[SRV_MAXCONN];
 static unsigned int per_bucket[MAXBUCKETS];
-static int nbuckets = 20, bucket_ms = 100, kv_kib = 512, nconn = 4, quiet, round;
+static int nbuckets = 20, bucket_ms = 100, kv_kib = 512, nconn = 4, quiet, round, mgr_ms = 100;
 static unsigned int nkeys;
 
 // The mode of s now and the page-ins since the last look, added to the
@@ -127,9 +128,10 @@ run(int pol)
         if (r < 0)
             printf("SCEN policy=fixed: switch_supervisor(A): %s\n", strerror(-r));
     } else if (pol == MODEMGR) {
-        static char budget[16];
+        static char budget[16], period[16];
         snprintf(budget, sizeof(budget), "%u", size_kib * 3 / 2);
-        char *argv[] = {"modemgr", "-p", "100", "-b", budget, "-q", "fileserver", 0};
+        snprintf(period, sizeof(period), "%d", mgr_ms);
+        char *argv[] = {"modemgr", "-p", period, "-b", budget, "-q", "fileserver", 0};
         mgr = fork();
         if (mgr == 0) {
             exec("/bin/modemgr", argv);
@@ -233,6 +235,8 @@ main(int argc, char **argv)
             kv_kib = atoi(argv[++i]);
         } else if (strcmp(a, "-c") == 0 && more) {
             nconn = atoi(argv[++i]);
+        } else if (strcmp(a, "-mp") == 0 && more) {
+            mgr_ms = atoi(argv[++i]);
         } else if (strcmp(a, "-r") == 0 && more) {
             rounds = atoi(argv[++i]);
         } else if (strcmp(a, "-q") == 0) {
@@ -242,9 +246,9 @@ main(int argc, char **argv)
         }
     }
     if (only == -2 || nbuckets < 2 || nbuckets > MAXBUCKETS || bucket_ms < 10 || kv_kib < 4 ||
-        nconn < 1 || nconn > SRV_MAXCONN || rounds < 1) {
+        nconn < 1 || nconn > SRV_MAXCONN || rounds < 1 || mgr_ms < 10) {
         eprintf("usage: scenario [-p all|umode|fixed|modemgr] [-t 2..%d] [-ms MS] [-k KIB] "
-                "[-c 1..%d] [-r ROUNDS] [-q]\n", MAXBUCKETS, SRV_MAXCONN);
+                "[-c 1..%d] [-r ROUNDS] [-mp MS] [-q]\n", MAXBUCKETS, SRV_MAXCONN);
         return 2;
     }
     nkeys = (unsigned int)kv_kib * 1024 / KV_SLOT / 2; // fileserver fills half its slots
@@ -253,8 +257,8 @@ main(int argc, char **argv)
         eprintf("scenario: /srv/f64: %s\n", strerror(-r));
         return 1;
     }
-    printf("SCEN buckets=%d ms=%d kib=%d conns=%d rounds=%d\n", nbuckets, bucket_ms, kv_kib,
-           nconn, rounds);
+    printf("SCEN buckets=%d ms=%d kib=%d conns=%d rounds=%d modemgr_ms=%d\n", nbuckets,
+           bucket_ms, kv_kib, nconn, rounds, mgr_ms);
     int bad = 0;
     for (round = 0; round < rounds; round++)
         for (int k = 0; k < NPOLICY; k++) {
