@@ -10,8 +10,10 @@
 //     (hysteresis) and is demoted once it cooled;
 //   - the second busy worker is kept in Umode while it does not fit the
 //     budget (one worker's size and a half), and promoted when room is made.
-// Then a modemgr without the right to promote gets -EPERM, logs it once and
-// does not ask again. Every decision must be in modemgr's log.
+// Then a busy worker running a copy of this program outside the trusted
+// trees (/u/t_modemgr) may not be promoted (the trust rule): modemgr gets
+// -EPERM, logs it once and does not ask again. Every decision must be in
+// modemgr's log.
 #include <string.h>
 #include <unistd.h>
 
@@ -45,8 +47,10 @@ worker_loop(int cmd, int ack, int smode)
     }
 }
 
+// Fork a worker; it runs the program at path (a copy of this one, with the
+// "worker" arguments) if path is not 0.
 static void
-start_worker(struct worker *x, int smode)
+start_worker(struct worker *x, int smode, const char *path)
 {
     int c[2], a[2];
     CHECK(pipe(c) == 0 && pipe(a) == 0, "pipes");
@@ -55,12 +59,35 @@ start_worker(struct worker *x, int smode)
     if (x->pid == 0) {
         close(c[1]);
         close(a[0]);
-        worker_loop(c[0], a[1], smode);
+        if (!path)
+            worker_loop(c[0], a[1], smode);
+        char cs[12], as[12];
+        snprintf(cs, sizeof(cs), "%d", c[0]);
+        snprintf(as, sizeof(as), "%d", a[1]);
+        char *argv[] = {"t_modemgr", "worker", cs, as, 0};
+        exec(path, argv);
+        _exit(127);
     }
     close(c[0]);
     close(a[1]);
     x->cmd = c[1];
     x->ack = a[0];
+}
+
+// Copy this program to /u/t_modemgr, a writable (so untrusted) directory.
+static void
+copy_untrusted(void)
+{
+    int in = open("/test/t_modemgr", O_RDONLY);
+    mkdir("/u");
+    int out = open("/u/t_modemgr", O_CREAT | O_WRONLY | O_TRUNC);
+    CHECK(in >= 0 && out >= 0, "open the copy");
+    static char buf[4096];
+    int n;
+    while ((n = read(in, buf, sizeof(buf))) > 0)
+        CHECK(write(out, buf, n) == n, "write the copy");
+    close(in);
+    close(out);
 }
 
 static void
@@ -74,7 +101,7 @@ order(struct worker *x, int k)
 
 // Start modemgr -step with these options, its stdin and stdout our pipes.
 static int
-start_modemgr(char **argv, int drop_right)
+start_modemgr(char **argv)
 {
     int t[2], l[2];
     CHECK(pipe(t) == 0 && pipe(l) == 0, "modemgr pipes");
@@ -91,8 +118,6 @@ start_modemgr(char **argv, int drop_right)
         close(t[1]);
         close(l[0]);
         close(l[1]);
-        if (drop_right)
-            nopromote();
         exec("/bin/modemgr", argv);
         _exit(127);
     }
@@ -169,11 +194,13 @@ tag(struct worker *x, const char *verb)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
-    start_worker(&w[IDLE], 1);
-    start_worker(&w[BUSY], 0);
-    start_worker(&w[BUSY2], 0);
+    if (argc == 4 && strcmp(argv[1], "worker") == 0) // the untrusted copy
+        worker_loop(atoi(argv[2]), atoi(argv[3]), 0);
+    start_worker(&w[IDLE], 1, 0);
+    start_worker(&w[BUSY], 0, 0);
+    start_worker(&w[BUSY2], 0, 0);
     for (int i = 0; i < 1000 && mode_of(&w[IDLE], 0) != MODE_SMODE; i++)
         yield();
     CHECK(mode_of(&w[IDLE], 0) == MODE_SMODE, "the idle worker did not become Smode");
@@ -181,9 +208,9 @@ main(void)
     CHECK(modeinfo(w[BUSY].pid, &pi) == 0, "modeinfo");
     static char budget[16];
     snprintf(budget, sizeof(budget), "%u", (pi.size + 1023) / 1024 * 3 / 2); // one fits
-    char *argv[] = {"modemgr", "-step", "-hi", "100", "-lo", "20", "-hold", "2", "-b", budget,
+    char *margv[] = {"modemgr", "-step", "-hi", "100", "-lo", "20", "-hold", "2", "-b", budget,
                     "t_modemgr", 0};
-    int mgr = start_modemgr(argv, 0);
+    int mgr = start_modemgr(margv);
     int pend;
 
     period(-1, 400, 100); // first sight: no rates yet
@@ -225,11 +252,14 @@ main(void)
     CHECK(wait_child(mgr) == 0, "modemgr's status");
     close(log_r);
 
-    // ---- without the right to promote: -EPERM, logged once ----
-    CHECK(switch_user(w[BUSY2].pid) == 0, "demote the second worker");
-    order(&w[BUSY2], 0);
-    CHECK(mode_of(&w[BUSY2], 0) == MODE_UMODE, "the second worker is still Smode");
-    mgr = start_modemgr(argv, 1);
+    // ---- an untrusted busy process: -EPERM, logged once ----
+    order(&w[BUSY2], -1);
+    CHECK(wait_child(w[BUSY2].pid) == 0, "the second worker's status");
+    copy_untrusted();
+    start_worker(&w[BUSY2], 0, "/u/t_modemgr");
+    order(&w[BUSY2], 0); // acknowledged: it runs the copy now
+    CHECK(modeinfo(w[BUSY2].pid, &pi) == 0 && !pi.trusted, "/u/t_modemgr should be untrusted");
+    mgr = start_modemgr(margv);
     int refusals = 0;
     for (int i = 0; i < 6; i++) {
         period(0, 0, 400);
@@ -237,10 +267,11 @@ main(void)
         CHECK(!logged("", "refused") || refusals <= 1, "asked again after -EPERM");
     }
     CHECK(refusals == 1, "the refusal was logged %d times", refusals);
+    CHECK(mode_of(&w[BUSY2], 0) == MODE_UMODE, "the untrusted worker is Smode");
     close(tick_w);
     CHECK(wait_child(mgr) == 0, "second modemgr's status");
     close(log_r);
-    printf("t_modemgr: -EPERM was logged once and not retried\n");
+    printf("t_modemgr: -EPERM (untrusted program) was logged once and not retried\n");
     for (int i = 0; i < NW; i++) {
         order(&w[i], -1);
         CHECK(wait_child(w[i].pid) == 0, "worker %d's status", i);
