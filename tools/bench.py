@@ -221,7 +221,10 @@ def main():
                   + malloc_table(r) + "\n")
     md.append(compare(results))
     md.append(TEMPLATE_WHERE.format(listing=listing))
-    md.append(workload_sections(build, mem, modes, results, docs))
+    try:  # optional: a failure here is reported in the file, never fatal
+        md.append(workload_sections(build, mem, modes, results, docs))
+    except Exception as e:  # pylint: disable=broad-except
+        md.append("## The workloads\n\n(not measured: %s: %s)\n" % (type(e).__name__, e))
     md.append(TEMPLATE_TAIL)
     with open(out_md, "w") as f:
         f.write("\n".join(md))
