@@ -117,6 +117,11 @@ exec_into(struct proc *p, const char *path, char **argv)
     // Build the new image in a stand-in process with p's pid and mode: its
     // frames name the stand-in as owner, so that paging (swap.c) finds them
     // through the new page directory while p still runs on the old one.
+    // A child of init's child (the `kill` a shell forks) may use the commit
+    // reserve for this one exec (kalloc.c reserve_ok), never after it.
+    int reserve = p->reserve;
+    if (reserve == RESERVE_EXEC)
+        p->reserve = RESERVE_ALL;
     struct proc img;
     memset(&img, 0, sizeof(img));
     img.pid = p->pid;
@@ -140,10 +145,13 @@ exec_into(struct proc *p, const char *path, char **argv)
         r = mode_init_modepage(&img);
     if (r == 0)
         r = push_args(&img, argv, &esp);
+    p->reserve = reserve;
     if (r < 0) {
         uvm_free(&img);
         return r;
     }
+    if (reserve == RESERVE_EXEC)
+        p->reserve = RESERVE_NONE;
 
     // Commit: p adopts the new image, then the old one is freed.
     struct proc old = {.pid = p->pid, .mode = p->mode, .pgdir = p->pgdir, .brk = p->brk};

@@ -11,6 +11,8 @@
 #define MIN_HEAP (2u << 20)  // the kernel heap: phystop / 8, within these bounds
 #define MAX_HEAP (8u << 20)
 #define BOOT_MAPPED (64u << 20) // boot/entry.asm maps this much
+#define KERNEL_RESERVE 16 // frame_alloc_or_evict never hands out the last frames:
+                          // the kernel's own frame_alloc calls need them
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
 struct proc;

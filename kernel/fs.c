@@ -47,7 +47,7 @@ free_blocks(struct inode *ip)
 {
     for (uint32_t i = 0; i < ip->nblocks; i++)
         if (ip->blocks[i]) {
-            frame_free(V2P(ip->blocks[i]));
+            frame_free_committed(V2P(ip->blocks[i]));
             ip->blocks[i] = 0;
             data_frames--;
         }
@@ -508,8 +508,8 @@ fs_write(struct inode *ip, uint32_t off, const void *src, uint32_t n)
         uint32_t b = (off + done) / PGSIZE, in = (off + done) % PGSIZE;
         uint32_t c = MIN(n - done, PGSIZE - in);
         if (!ip->blocks[b]) {
-            uint32_t pa = data_frames < DATA_FRAMES_MAX ? frame_alloc_or_evict() : 0;
-            if (!pa) // (frame_alloc_or_evict may page out user memory)
+            uint32_t pa = data_frames < DATA_FRAMES_MAX ? frame_alloc_committed() : 0;
+            if (!pa) // (the allocation may page out user memory)
                 return done ? (int)done : -ENOSPC;
             ip->blocks[b] = P2V(pa);
             data_frames++;

@@ -10,6 +10,7 @@
 #include "mmu.h"
 #include "multiboot.h"
 #include "frame.h"
+#include "proc.h"
 
 extern char kernel_end[]; // linker.ld
 
@@ -184,4 +185,127 @@ uint32_t
 frames_pinned(void)
 {
     return npinned;
+}
+
+// ---- commit accounting: no overcommit (docs/memory.md section 10) ----
+// Every page the kernel promises is charged here when it is promised, not
+// when a frame first backs it: each user page (present, lazy or on swap),
+// each page table and page directory, each control area, each frame of file
+// data. A promise that does not fit fails at once with -ENOMEM, so a page
+// fault on promised memory always finds a frame or a swap slot.
+//
+// Two limits, in pages:
+//   commit    all of it        <= usable + swap slots - SWAP_SLACK
+//   resident  what must stay   <= usable - MIN_PAGEABLE
+//             resident (page tables, directories, control areas, file
+//             data, every page of an Smode process)
+// usable = the frames the allocator manages, minus KERNEL_RESERVE (which
+// frame_alloc_or_evict never hands out) and kpgdir. Then, whenever no frame
+// is free, at least MIN_PAGEABLE frames hold pages that can be paged out,
+// and either SWAP_SLACK slots are free or SWAP_SLACK of those pages have a
+// slot of their own: page-out always finds a victim, and never only the
+// few pages the faulting instruction needs (that would thrash forever).
+// The last COMMIT_RESERVE pages of both are for init's line only (reserve_ok).
+#define MIN_PAGEABLE 64
+#define SWAP_SLACK 64
+#define COMMIT_RESERVE 160 // a shell's fork plus the exec of /bin/kill, with room
+static uint32_t ncommit, nresident;
+
+// Frames the allocator can give to charged memory.
+static uint32_t
+usable_frames(void)
+{
+    return ntotal - KERNEL_RESERVE - 1; // the last frames, and kpgdir
+}
+
+// The limit on all committed pages.
+uint32_t
+commit_limit(void)
+{
+    uint32_t slots = swap_slots_total();
+    return usable_frames() + (slots > SWAP_SLACK ? slots - SWAP_SLACK : 0);
+}
+
+// The limit on committed pages that must stay resident.
+uint32_t
+resident_limit(void)
+{
+    return usable_frames() - MIN_PAGEABLE;
+}
+
+// Pages committed now, all and resident-only.
+uint32_t
+commit_used(void)
+{
+    return ncommit;
+}
+
+uint32_t
+commit_resident(void)
+{
+    return nresident;
+}
+
+// May the caller dip into the last COMMIT_RESERVE pages? The kernel itself
+// (no process, e.g. the first exec) and init's line: pid 1 and its direct
+// children (the shell) for anything, their children for their first exec
+// (the `kill` a shell forks; exec_into lends them RESERVE_ALL for it).
+static int
+reserve_ok(void)
+{
+    return !curproc || curproc->reserve == RESERVE_ALL;
+}
+
+// Promise pages more pages, of which resident must stay resident
+// (resident <= pages, or pages == 0 to make already committed pages
+// resident: a switch to Smode). Returns 0, or -ENOMEM with nothing charged.
+int
+vm_commit(uint32_t pages, uint32_t resident)
+{
+    uint32_t keep = reserve_ok() ? 0 : COMMIT_RESERVE;
+    pushcli();
+    int fits = ncommit + pages + keep <= commit_limit() && // (pages < 2^20: no overflow)
+               nresident + resident + keep <= resident_limit();
+    if (fits) {
+        ncommit += pages;
+        nresident += resident;
+    }
+    popcli();
+    return fits ? 0 : -ENOMEM;
+}
+
+// Take back what vm_commit promised. Panics on more than was committed
+// (unbalanced accounting is a kernel bug).
+void
+vm_uncommit(uint32_t pages, uint32_t resident)
+{
+    pushcli();
+    if (pages > ncommit || resident > nresident)
+        panic("vm_uncommit: %u/%u pages, only %u/%u committed", pages, resident, ncommit,
+              nresident);
+    ncommit -= pages;
+    nresident -= resident;
+    popcli();
+}
+
+// A zeroed frame for memory that must stay resident (a page table, a page
+// directory, a control area, file data), charged to the commit as such.
+// Returns its physical address, or 0 when the commit refuses.
+uint32_t
+frame_alloc_committed(void)
+{
+    if (vm_commit(1, 1) < 0)
+        return 0;
+    uint32_t pa = frame_alloc_or_evict(); // cannot fail for charged memory
+    if (!pa)
+        panic("frame_alloc_committed: no frame for committed memory");
+    return pa;
+}
+
+// Free a frame of frame_alloc_committed and its charge.
+void
+frame_free_committed(uint32_t pa)
+{
+    frame_free(pa);
+    vm_uncommit(1, 1);
 }

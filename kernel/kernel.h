@@ -113,6 +113,14 @@ int frame_pincount(uint32_t pa);
 uint32_t frames_free(void);
 uint32_t frames_total(void);
 uint32_t frames_pinned(void);
+int vm_commit(uint32_t pages, uint32_t resident); // 0 or -ENOMEM (docs/memory.md)
+void vm_uncommit(uint32_t pages, uint32_t resident);
+uint32_t commit_limit(void);
+uint32_t resident_limit(void);
+uint32_t commit_used(void);
+uint32_t commit_resident(void);
+uint32_t frame_alloc_committed(void); // a resident frame, charged; 0 if refused
+void frame_free_committed(uint32_t pa);
 extern uint32_t phystop;
 // kheap.c
 void kheap_init(void);

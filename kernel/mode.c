@@ -26,15 +26,16 @@ int sys_getpid(void);          // sysproc.c: bench's floor calls it directly
 // Map a fresh coexistence control area into p's address space: user
 // readable, not user writable; the kernel writes it through p->modepage.
 // Its frame carries one pin of its own for life, because the kernel keeps a
-// pointer to it. Returns 0 or -ENOMEM.
+// pointer to it. It is charged to the commit as resident (vm.c free_one
+// takes the charge back). Returns 0 or -ENOMEM.
 int
 mode_init_modepage(struct proc *p)
 {
-    uint32_t pa = frame_alloc();
+    uint32_t pa = frame_alloc_committed();
     if (!pa)
         return -ENOMEM;
     if (uvm_map(p->pgdir, MODEPAGE, pa, PTE_U) < 0) {
-        frame_free(pa);
+        frame_free_committed(pa);
         return -ENOMEM;
     }
     frames[pa / PGSIZE].flags |= FRAME_USER;

@@ -136,6 +136,7 @@ proc_start_first(const char *path, char **argv)
         panic("proc_start_first: no memory");
     p->pgdir = uvm_create();
     p->may_promote = 1; // the root of the privilege tree (docs/dmsm.md)
+    p->reserve = RESERVE_ALL; // init's line may use the commit reserve (kalloc.c)
     p->tf->cs = SEL_UCODE;
     p->tf->ss = p->tf->ds = p->tf->es = p->tf->fs = p->tf->gs = SEL_UDATA;
     p->tf->eflags = FL_IF | FL_RESERVED1;
@@ -274,6 +275,9 @@ proc_fork(void)
     child->may_promote = parent->may_promote;
     child->trusted = parent->trusted; // the same image: an Smode child stays trusted
     ASSERT(child->mode != MODE_SMODE || child->trusted);
+    child->reserve = parent->pid == 1                  ? RESERVE_ALL
+                     : parent->reserve == RESERVE_ALL ? RESERVE_EXEC
+                                                      : RESERVE_NONE;
     for (int fd = 0; fd < NOFILE; fd++)
         if (parent->ofile[fd])
             child->ofile[fd] = file_dup(parent->ofile[fd]);

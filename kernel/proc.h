@@ -69,12 +69,20 @@ struct proc {
     struct trapframe *ap_frame; // while preempted in AP code: its frame (for
                                // the method (a) lesson only, mode.c)
 
+    int reserve;               // RESERVE_*: may it use the commit reserve (kalloc.c)?
+
     // memory accounting (vm.c)
     uint32_t faults, pageins, pageouts;
 
     // the x87 registers while the process is not running (fnsave format)
     uint8_t fpu[FPU_STATE_SIZE] __attribute__((aligned(16)));
 };
+
+// struct proc's reserve: who may use the last pages of the commit limit, so
+// that init and the shell can always fork and exec a `kill` (kalloc.c).
+#define RESERVE_NONE 0
+#define RESERVE_EXEC 1 // for its next exec only: a child of pid 1's child
+#define RESERVE_ALL 2  // pid 1 and its direct children
 
 // The one CPU's state.
 struct cpu {

@@ -18,8 +18,6 @@
 #include "x86.h"
 
 #define LOW_WATER 64    // page out while fewer frames than this are free
-#define KERNEL_RESERVE 16 // user pages never take the last frames: page
-                          // tables and the kernel need them
 #define SECTORS_PER_SLOT (PGSIZE / 512)
 #define SWAP_SLOTS_MAX (1u << 20) // slot numbers must fit a PTE's 20 address bits
 
@@ -76,7 +74,7 @@ swap_free_slot(uint32_t slot)
 
 // One sweep of the clock: page out one unpinned user page of a Umode
 // process. Returns 1 if a frame was freed, 0 if there is no victim (every
-// user page is pinned or recently used twice round, or the swap is full).
+// user page is pinned, or the swap is full and no unpinned page has a slot).
 static int
 evict_one(void)
 {
@@ -101,12 +99,11 @@ evict_one(void)
         }
         uint32_t slot = f->slot;
         if (!slot || (*pte & PTE_D)) { // the copy on swap is missing or stale
-            // Swap full: give up rather than go on to pages that still have
-            // a slot. Taking those (a program's code and stack, read back
-            // earlier) lets a process that is truly out of memory thrash
-            // forever between them instead of being killed.
+            // Swap full: go on to a page that has a slot of its own. The
+            // commit rule (docs/memory.md section 10) promises there is one
+            // whenever no frame is free.
             if (!slot && !(slot = slot_alloc()))
-                return 0;
+                continue;
             if (ide_rw_page(slot * SECTORS_PER_SLOT, P2V(pa), 1) < 0)
                 panic("swap: write error on slot %u", slot);
         }

@@ -217,6 +217,10 @@ sys_vmstat(uint32_t uvm)
         .pageins = swap_pageins,
         .pageouts = swap_pageouts,
         .heap_used = kheap_used(),
+        .committed = commit_used(),
+        .commit_limit = commit_limit(),
+        .committed_resident = commit_resident(),
+        .resident_limit = resident_limit(),
     };
     return copyout(curproc, uvm, &v, sizeof(v));
 }

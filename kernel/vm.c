@@ -36,12 +36,12 @@ kvm_switch(void)
     lcr3(V2P(kpgdir));
 }
 
-// A new page directory with the kernel half and an empty user half.
-// Returns 0 when out of memory.
+// A new page directory with the kernel half and an empty user half, charged
+// to the commit. Returns 0 when the commit refuses it.
 uint32_t *
 uvm_create(void)
 {
-    uint32_t pa = frame_alloc();
+    uint32_t pa = frame_alloc_committed();
     if (!pa)
         return 0;
     uint32_t *pgdir = P2V(pa);
@@ -51,7 +51,8 @@ uvm_create(void)
 }
 
 // The page-table entry for va in pgdir, creating the page table if create is
-// set. Returns 0 if there is none (or no memory for one). User half only.
+// set (charged to the commit). Returns 0 if there is none (or the commit
+// refuses one). User half only.
 uint32_t *
 walk(uint32_t *pgdir, uint32_t va, int create)
 {
@@ -60,13 +61,35 @@ walk(uint32_t *pgdir, uint32_t va, int create)
     if (!(*pde & PTE_P)) {
         if (!create)
             return 0;
-        uint32_t pa = frame_alloc();
+        uint32_t pa = frame_alloc_committed();
         if (!pa)
             return 0;
         *pde = pa | PTE_P | PTE_W | PTE_U; // pages decide their own protection
     }
     uint32_t *pt = P2V(PTE_ADDR(*pde));
     return &pt[PTX(va)];
+}
+
+// The part of n pages of p that the commit counts as resident: all of them
+// for an Smode process (its memory is never paged out), else none.
+static uint32_t
+resident_part(struct proc *p, uint32_t n)
+{
+    return p->mode == MODE_SMODE ? n : 0;
+}
+
+// Pin a user page's frame. A pinned page is never paged out, so its copy on
+// swap is of no use: free the slot (the commit rule counts on every slot in
+// use belonging to a page that can be paged out, docs/memory.md section 10).
+static void
+frame_pin_user(uint32_t pa)
+{
+    struct frame *f = &frames[pa / PGSIZE];
+    frame_pin(pa);
+    if (f->slot) {
+        swap_free_slot(f->slot);
+        f->slot = 0;
+    }
 }
 
 // Record that frame pa now holds p's page at va, and pin it if p is Smode
@@ -80,7 +103,7 @@ frame_set_user(struct proc *p, uint32_t va, uint32_t pa)
     f->owner = p;
     f->va = va;
     if (p->mode == MODE_SMODE)
-        frame_pin(pa);
+        frame_pin_user(pa);
 }
 
 // Forget a user page's frame: unpin it if p is Smode, and free it.
@@ -111,16 +134,37 @@ uvm_map(uint32_t *pgdir, uint32_t va, uint32_t pa, uint32_t perm)
     return 0;
 }
 
-// Give p fresh zeroed pages for [from, to) with perm. On failure nothing of
-// the range stays allocated and -ENOMEM is returned.
+// Charge the commit for p's new pages [from, to) (none of them may be in use
+// yet). 0 or -ENOMEM.
+static int
+commit_range(struct proc *p, uint32_t from, uint32_t to)
+{
+    uint32_t n = (PGROUNDUP(to) - PGROUNDDOWN(from)) / PGSIZE;
+    return vm_commit(n, resident_part(p, n));
+}
+
+// Undo commit_range for the pages [from, to) that never became PTEs.
+static void
+uncommit_range(struct proc *p, uint32_t from, uint32_t to)
+{
+    uint32_t n = (PGROUNDUP(to) - PGROUNDDOWN(from)) / PGSIZE;
+    vm_uncommit(n, resident_part(p, n));
+}
+
+// Give p fresh zeroed pages for [from, to) with perm, charged to the commit
+// first: a range that does not fit fails at once, before any frame is taken.
+// On failure nothing of the range stays allocated and -ENOMEM is returned.
 int
 uvm_alloc(struct proc *p, uint32_t from, uint32_t to, uint32_t perm)
 {
+    if (commit_range(p, from, to) < 0)
+        return -ENOMEM;
     for (uint32_t va = PGROUNDDOWN(from); va < to; va += PGSIZE) {
         uint32_t pa = frame_alloc_or_evict();
         if (!pa || uvm_map(p->pgdir, va, pa, perm) < 0) {
             if (pa)
                 frame_free(pa);
+            uncommit_range(p, va, to);
             uvm_dealloc(p, from, va);
             return -ENOMEM;
         }
@@ -130,13 +174,17 @@ uvm_alloc(struct proc *p, uint32_t from, uint32_t to, uint32_t perm)
 }
 
 // Reserve [from, to) for p without memory: each page is allocated on its
-// first touch (vm_fault). Used for the Umode stack and the heap.
+// first touch (vm_fault), but it is charged to the commit now, so that the
+// touch cannot fail. Used for the Umode stack and the heap. 0 or -ENOMEM.
 int
 uvm_reserve(struct proc *p, uint32_t from, uint32_t to, uint32_t perm)
 {
+    if (commit_range(p, from, to) < 0)
+        return -ENOMEM;
     for (uint32_t va = PGROUNDDOWN(from); va < to; va += PGSIZE) {
         uint32_t *pte = walk(p->pgdir, va, 1);
         if (!pte) {
+            uncommit_range(p, va, to);
             uvm_dealloc(p, from, va);
             return -ENOMEM;
         }
@@ -146,22 +194,50 @@ uvm_reserve(struct proc *p, uint32_t from, uint32_t to, uint32_t perm)
     return 0;
 }
 
-// Release p's pages in [from, to), resident, lazy or on swap.
+// Free the page tables of p's directory entries that cover [from, to) and
+// map nothing any more (with their commit charge).
+static void
+free_empty_tables(struct proc *p, uint32_t from, uint32_t to)
+{
+    int freed = 0;
+    for (uint32_t i = PDX(from); i <= PDX(to - 1) && i < PDX(KERNBASE); i++) {
+        if (!(p->pgdir[i] & PTE_P))
+            continue;
+        uint32_t *pt = P2V(PTE_ADDR(p->pgdir[i]));
+        uint32_t j = 0;
+        while (j < NPTENTRIES && pt[j] == 0)
+            j++;
+        if (j < NPTENTRIES)
+            continue;
+        frame_free_committed(PTE_ADDR(p->pgdir[i]));
+        p->pgdir[i] = 0;
+        freed = 1;
+    }
+    if (freed && V2P(p->pgdir) == rcr3())
+        lcr3(rcr3()); // forget the cached directory entries too
+}
+
+// Release p's pages in [from, to), resident, lazy or on swap, with their
+// commit charge, and the page tables left empty.
 void
 uvm_dealloc(struct proc *p, uint32_t from, uint32_t to)
 {
+    if (to <= from)
+        return;
     for (uint32_t va = PGROUNDDOWN(from); va < to; va += PGSIZE) {
         uint32_t *pte = walk(p->pgdir, va, 0);
-        if (!pte)
+        if (!pte || !*pte)
             continue;
         if (*pte & PTE_P)
             frame_drop_user(p, PTE_ADDR(*pte));
         else if (*pte & PTE_SWAP)
             swap_free_slot(PTE_ADDR(*pte) >> 12);
         *pte = 0;
+        vm_uncommit(1, resident_part(p, 1));
         if (V2P(p->pgdir) == rcr3())
             invlpg(va);
     }
+    free_empty_tables(p, PGROUNDDOWN(from), to);
 }
 
 // Call fn on every user page-table entry of p that is in use (present,
@@ -197,7 +273,8 @@ uvm_each(struct proc *p, int (*fn)(uint32_t va, uint32_t *pte, void *arg), void 
 }
 
 // uvm_each callback for uvm_free: release one page of p (arg), its frame (for
-// the control area, first its pin for life) or its swap slot, and clear the PTE.
+// the control area, first its pin for life) or its swap slot, its commit
+// charge (the control area's is resident in either mode), and clear the PTE.
 // Returns 0.
 static int
 free_one(uint32_t va, uint32_t *pte, void *arg)
@@ -210,11 +287,13 @@ free_one(uint32_t va, uint32_t *pte, void *arg)
     else if (*pte & PTE_SWAP)
         swap_free_slot(PTE_ADDR(*pte) >> 12);
     *pte = 0;
+    vm_uncommit(1, va == MODEPAGE ? 1 : resident_part(p, 1));
     return 0;
 }
 
-// Free all of p's user memory, its page tables and its page directory.
-// p must not be running on this directory (exit switches to kpgdir first).
+// Free all of p's user memory, its page tables and its page directory, and
+// their commit charges. p must not be running on this directory (exit
+// switches to kpgdir first).
 void
 uvm_free(struct proc *p)
 {
@@ -224,14 +303,15 @@ uvm_free(struct proc *p)
     uvm_each(p, free_one, p);
     for (uint32_t i = 0; i < PDX(KERNBASE); i++)
         if (p->pgdir[i] & PTE_P)
-            frame_free(PTE_ADDR(p->pgdir[i]));
-    frame_free(V2P(p->pgdir));
+            frame_free_committed(PTE_ADDR(p->pgdir[i]));
+    frame_free_committed(V2P(p->pgdir));
     p->pgdir = 0;
     p->modepage = 0;
 }
 
 struct copy_arg {
     struct proc *child, *parent;
+    uint32_t left; // pages charged for the child and not yet given a PTE
 };
 
 // uvm_each callback for uvm_copy: the child's own copy of the parent's page at
@@ -249,6 +329,7 @@ copy_one(uint32_t va, uint32_t *pte, void *arg)
         return -ENOMEM;
     if (!(*pte & (PTE_P | PTE_SWAP))) { // lazy: still nothing to copy
         *cpte = *pte;
+        c->left--; // the PTE carries the charge from here on
         return 0;
     }
     uint32_t pa = frame_alloc_or_evict();
@@ -260,19 +341,47 @@ copy_one(uint32_t va, uint32_t *pte, void *arg)
         frame_free(pa);
         return r;
     }
+    c->left--; // the PTE carries the charge from here on (uvm_free takes it back)
     *cpte = pa | (*pte & (PTE_U | PTE_W)) | PTE_P;
     frame_set_user(c->child, va, pa);
     return 0;
 }
 
-// Copy the parent's user memory into the child's fresh directory (fork).
-// Pages on swap are read into the child's copy. Returns 0 or -ENOMEM; on
-// failure the caller frees the child's partial copy with uvm_free.
+// uvm_each callback: count the pages in use in *arg, the control area
+// excepted. Returns 0.
+static int
+count_pages(uint32_t va, uint32_t *pte, void *arg)
+{
+    (void)pte;
+    if (va != MODEPAGE)
+        (*(uint32_t *)arg)++;
+    return 0;
+}
+
+// p's pages in use (present, lazy or swapped), the control area excepted.
+static uint32_t
+uvm_npages(struct proc *p)
+{
+    uint32_t n = 0;
+    uvm_each(p, count_pages, &n);
+    return n;
+}
+
+// Copy the parent's user memory into the child's fresh directory (fork),
+// lazy pages included: the whole copy is charged to the commit first, so a
+// fork that does not fit fails at once. Pages on swap are read into the
+// child's copy. Returns 0, -ENOMEM or -EIO; on failure the caller frees the
+// child's partial copy with uvm_free.
 int
 uvm_copy(struct proc *child, struct proc *parent)
 {
-    struct copy_arg c = {child, parent};
-    return uvm_each(parent, copy_one, &c);
+    uint32_t n = uvm_npages(parent);
+    if (vm_commit(n, resident_part(child, n)) < 0)
+        return -ENOMEM;
+    struct copy_arg c = {child, parent, n};
+    int r = uvm_each(parent, copy_one, &c);
+    vm_uncommit(c.left, resident_part(child, c.left));
+    return r;
 }
 
 // uvm_each callback for uvm_adopt: make arg the owner of a resident page's
@@ -427,7 +536,9 @@ vm_fault(struct proc *p, uint32_t va, int write)
             return r;
         }
     }
-    *pte = pa | (*pte & (PTE_U | PTE_W)) | PTE_P;
+    // accessed: the access that faulted is about to use it (without PTE_A the
+    // clock could take it back before the retried instruction runs)
+    *pte = pa | (*pte & (PTE_U | PTE_W)) | PTE_A | PTE_P;
     frame_set_user(p, PGROUNDDOWN(va), pa);
     return 0;
 }
@@ -470,7 +581,10 @@ pin_one(uint32_t va, uint32_t *pte, void *arg)
         if (r < 0)
             return r;
     }
-    frame_pin(PTE_ADDR(*pte));
+    if (va == MODEPAGE)
+        frame_pin(PTE_ADDR(*pte));
+    else
+        frame_pin_user(PTE_ADDR(*pte));
     return 0;
 }
 
@@ -503,27 +617,34 @@ find_unpinned(uint32_t va, uint32_t *pte, void *arg)
 
 // Make every page of p's user space resident (lazy pages allocated, pages
 // on swap read back) and pin each once. Called before p becomes Smode, with
-// p still Umode. Returns 0, or a negative errno (-ENOMEM, -EIO) with nothing
-// left pinned.
+// p still Umode. Its pages become resident in the commit first: -ENOMEM at
+// once if they do not fit. Returns 0, or a negative errno (-ENOMEM, -EIO)
+// with nothing left pinned.
 int
 uvm_pin_all(struct proc *p)
 {
     ASSERT(p->mode == MODE_UMODE);
+    uint32_t n = uvm_npages(p);
+    if (vm_commit(0, n) < 0)
+        return -ENOMEM;
     int r = uvm_each(p, pin_one, p);
     if (r < 0) { // undo: unpin the pages below the first one not pinned
         uint32_t limit = 0;
         uvm_each(p, find_unpinned, &limit);
         if (limit)
             uvm_each(p, unpin_one, &limit);
+        vm_uncommit(0, n);
     }
     return r;
 }
 
-// Drop the pins uvm_pin_all (and Smode growth) took: p is becoming Umode.
+// Drop the pins uvm_pin_all (and Smode growth) took, and the resident part
+// of their commit: p is becoming Umode.
 void
 uvm_unpin_all(struct proc *p)
 {
     ASSERT(p->mode == MODE_SMODE);
     uint32_t all = 0;
     uvm_each(p, unpin_one, &all);
+    vm_uncommit(0, uvm_npages(p));
 }

@@ -21,5 +21,7 @@ main(void)
     printf("page-ins: %u\n", vm.pageins);
     printf("page-outs: %u\n", vm.pageouts);
     printf("kernel heap used: %u bytes\n", vm.heap_used);
+    printf("committed: %u of %u pages\n", vm.committed, vm.commit_limit);
+    printf("committed resident: %u of %u pages\n", vm.committed_resident, vm.resident_limit);
     return 0;
 }

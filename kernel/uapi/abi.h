@@ -97,6 +97,10 @@ struct vmstat {
     unsigned int pageins;       // since boot
     unsigned int pageouts;
     unsigned int heap_used;     // kernel heap bytes in use
+    unsigned int committed;     // pages promised (docs/memory.md: the commit rule)
+    unsigned int commit_limit;  // ... and what RAM plus swap can back
+    unsigned int committed_resident; // of those, pages that must stay resident
+    unsigned int resident_limit;
 };
 
 // ---- the coexistence control area (paper, section 4.1, method b) ----
