@@ -232,6 +232,42 @@ start_hog(unsigned int free_frames)
     return pid;
 }
 
+// Smode fills memory: an Smode child (its memory resident and pinned) grows
+// its heap until sbrk refuses, touches it all, then tries calls that need
+// memory (fork, more sbrk, exec) with everything it could get pinned: each
+// must fail with -ENOMEM at once, and the kernel must carry on. Its exit
+// status says which step went wrong (0: none).
+static void
+fill_memory_smode(void)
+{
+    int pid = fork();
+    CHECK(pid >= 0, "fork: %d", pid);
+    if (pid == 0) {
+        nopromote();
+        if (read_cs() != 0x08)
+            exit(81);
+        char *m;
+        unsigned int n = grow_until_refused(&m, 16);
+        for (unsigned int i = 0; i < n; i++)
+            m[i * PAGE] = (char)i;
+        if ((int)sbrk(PAGE) != -ENOMEM)
+            exit(82);
+        int c = fork();
+        if (c == 0)
+            exit(0);
+        if (c > 0 && wait(0) != c)
+            exit(83);
+        if (c < 0 && c != -ENOMEM)
+            exit(84);
+        char *args[] = {"echo", "t_fuzz: exec from a full Smode process", 0};
+        exec("/bin/echo", args); // may run (it is smaller) or fail
+        exit(0);
+    }
+    int status = wait_child(pid);
+    CHECK(!WIFKILLED(status) && WEXITSTATUS(status) == 0, "Smode fill: status 0x%x", status);
+    printf("t_fuzz: an Smode process filled memory and was refused cleanly\n");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -284,6 +320,8 @@ main(int argc, char **argv)
     printf("t_fuzz: %d children x %d calls: %d exited, %d killed by a fault, "
            "%d killed after blocking; %d fork strays reaped\n",
            rounds, CALLS, outcome[0], outcome[1], outcome[2], outcome[3]);
+
+    fill_memory_smode();
 
     // The machine is whole.
     struct procinfo rows[8];

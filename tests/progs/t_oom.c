@@ -26,14 +26,11 @@ main(void)
         int pid = fork();
         if (pid == 0) {
             switch_user(0);
-            char *m = sbrk(0);
-            unsigned int n = 0;
-            void *r;
-            while (!sbrk_failed(r = sbrk(PAGE)))
-                n++;
+            char *m;
+            unsigned int n = grow_until_refused(&m, 1);
             struct vmstat full = vm();
-            if ((int)r != -12 || full.commit_limit - full.committed > 1) // -ENOMEM at the limit
-                exit(3);
+            if ((int)sbrk(PAGE) != -ENOMEM || full.commit_limit - full.committed > 1)
+                exit(3); // refused, and only at the limit
             printf("t_oom: sbrk refused at %u pages: committed %u of %u\n", n, full.committed,
                    full.commit_limit);
             for (unsigned int i = 0; i < n; i++)

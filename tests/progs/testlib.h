@@ -86,6 +86,20 @@ wait_child(int pid)
     return status;
 }
 
+// Grow the heap until sbrk refuses: by chunk pages while it can, then page
+// by page. Stores the old break in *start; returns the pages gained.
+static inline unsigned int
+grow_until_refused(char **start, unsigned int chunk)
+{
+    *start = sbrk(0);
+    unsigned int n = 0;
+    while (!sbrk_failed(sbrk((int)(chunk * 4096))))
+        n += chunk;
+    while (!sbrk_failed(sbrk(4096)))
+        n++;
+    return n;
+}
+
 // The system's memory counters.
 static inline struct vmstat
 vm(void)
