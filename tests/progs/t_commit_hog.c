@@ -103,8 +103,8 @@ main(void)
     CHECK(!WIFKILLED(status) && WEXITSTATUS(status) == 0, "the shell: status 0x%x", status);
     CHECK(sbrk(-(INIT_PAGES * PAGE)) == mine + INIT_PAGES * PAGE, "sbrk back");
     struct vmstat after = vm();
-    // (swap may keep clean copies of init's own pages, paged out meanwhile)
-    CHECK(after.committed == before.committed && after.free_frames == before.free_frames,
+    // (some of init's own pages may still be on swap: fewer frames in use)
+    CHECK(after.committed == before.committed && after.free_frames >= before.free_frames,
           "not given back: commit %u -> %u, free %u -> %u", before.committed, after.committed,
           before.free_frames, after.free_frames);
     pass();

@@ -243,8 +243,7 @@ fill_memory_smode(void)
     int pid = fork();
     CHECK(pid >= 0, "fork: %d", pid);
     if (pid == 0) {
-        nopromote();
-        if (read_cs() != 0x08)
+        if (read_cs() != 0x08) // (no nopromote: in Smode it demotes)
             exit(81);
         char *m;
         unsigned int n = grow_until_refused(&m, 16);
