@@ -202,9 +202,9 @@ frames_pinned(void)
 // usable = the frames the allocator manages, minus KERNEL_RESERVE (which
 // frame_alloc_or_evict never hands out) and kpgdir. Then, whenever no frame
 // is free, at least MIN_PAGEABLE frames hold pages that can be paged out,
-// and either SWAP_SLACK slots are free or SWAP_SLACK of those pages have a
-// slot of their own: page-out always finds a victim, and never only the
-// few pages the faulting instruction needs (that would thrash forever).
+// and the free slots plus those of these pages that have a slot of their own
+// number at least SWAP_SLACK: page-out always finds a victim, and never only
+// the few pages the faulting instruction needs (that would thrash forever).
 // The last COMMIT_RESERVE pages of both are for init's line only (reserve_ok).
 #define MIN_PAGEABLE 64
 #define SWAP_SLACK 64
@@ -256,7 +256,7 @@ reserve_ok(void)
     return !curproc || curproc->reserve == RESERVE_ALL;
 }
 
-// Promise pages more pages, of which resident must stay resident
+// Promise `pages` more pages, of which `resident` must stay resident
 // (resident <= pages, or pages == 0 to make already committed pages
 // resident: a switch to Smode). Returns 0, or -ENOMEM with nothing charged.
 int
