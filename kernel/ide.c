@@ -29,12 +29,19 @@
 
 static uint32_t disk_sectors; // 0: no swap disk
 
+// How many status reads ide_wait makes before it gives up on a drive. An
+// emulated disk stays busy while the host writes the data to its image file,
+// which takes as long as the host's disk takes: on a loaded host a million
+// reads (well under a second under TCG) proved too few, and the page-out
+// that saw -EIO panicked. Only a missing or dead drive needs the bound.
+#define IDE_WAIT_READS 200000000
+
 // Wait until the drive is not busy; returns its status, or -1 on error or
 // when it never gets ready (no drive).
 static int
 ide_wait(int need_drq)
 {
-    for (int i = 0; i < 1000000; i++) {
+    for (int i = 0; i < IDE_WAIT_READS; i++) {
         uint8_t st = inb(ATA_STATUS);
         if (st == 0xFF || st == 0)
             return -1; // floating bus: nothing there
