@@ -150,6 +150,8 @@ int copyinstr(struct proc *p, char *dst, uint32_t uva, uint32_t max);
 int vm_fault(struct proc *p, uint32_t va, int write);
 void vm_count(struct proc *p, struct procinfo *pi);
 int uvm_make_resident(struct proc *p);
+int vm_commit_resident(uint32_t n);
+void vm_uncommit_resident(uint32_t n);
 void uvm_drop_resident(struct proc *p);
 extern uint32_t *kpgdir;
 

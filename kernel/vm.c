@@ -612,13 +612,13 @@ int
 uvm_make_resident(struct proc *p)
 {
     ASSERT(p->mode == MODE_UMODE && !p->resident);
-    if (vm_commit(0, p->npages) < 0)
+    if (vm_commit_resident(p->npages) < 0)
         return -ENOMEM;
     p->resident = 1;
     int r = p->nswapped || p->nslotted ? uvm_each(p, pagein_one, p) : 0;
     if (r < 0) {
         p->resident = 0;
-        vm_uncommit(0, p->npages);
+        vm_uncommit_resident(p->npages);
         return r;
     }
     ASSERT(p->nswapped == 0 && p->nslotted == 0); // nothing of an Smode space on swap
@@ -632,5 +632,5 @@ uvm_drop_resident(struct proc *p)
 {
     ASSERT(p->mode == MODE_SMODE && p->resident && p->nswapped == 0);
     p->resident = 0;
-    vm_uncommit(0, p->npages);
+    vm_uncommit_resident(p->npages);
 }
