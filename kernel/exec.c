@@ -1,6 +1,6 @@
 // exec: replace a process's program with a static i386 ELF executable from
 // the file system. The process keeps its pid, files and mode: an Smode
-// process stays Smode and its new memory is pinned (docs/dmsm.md).
+// process stays Smode and its new address space is resident (docs/dmsm.md).
 //
 // The new user space:
 //   MODEPAGE (0xBFFFF000)  the coexistence control area, read-only for the AP
@@ -126,6 +126,7 @@ exec_into(struct proc *p, const char *path, char **argv)
     memset(&img, 0, sizeof(img));
     img.pid = p->pid;
     img.mode = p->mode;
+    img.resident = p->resident; // the clock passes over an Smode image too
     img.pgdir = uvm_create();
     uint32_t end = 0, esp = 0;
     r = img.pgdir ? 0 : -ENOMEM;
@@ -133,14 +134,13 @@ exec_into(struct proc *p, const char *path, char **argv)
         r = load_segments(&img, ip, &eh, &end);
     img.brk = img.heap_start = end; // uvm_each (and so uvm_free) walks [USERBASE, brk)
     inode_put(ip);
-    // the stack: the whole reservation when Smode (a fault on the stack in
-    // ring 0 would be a double fault); else only the top page, the rest on touch
+    // the stack: the top page now, the rest on touch, in both modes (an Smode
+    // program's first touch of a lazy stack page double-faults, and the
+    // double-fault task maps it: trap.c double_fault, docs/memory.md)
     if (r == 0)
         r = uvm_alloc(&img, USTACKTOP - PGSIZE, USTACKTOP, PTE_U | PTE_W);
     if (r == 0)
-        r = img.mode == MODE_SMODE
-                ? uvm_alloc(&img, USTACKBASE, USTACKTOP - PGSIZE, PTE_U | PTE_W)
-                : uvm_reserve(&img, USTACKBASE, USTACKTOP - PGSIZE, PTE_U | PTE_W);
+        r = uvm_reserve(&img, USTACKBASE, USTACKTOP - PGSIZE, PTE_U | PTE_W);
     if (r == 0)
         r = mode_init_modepage(&img);
     if (r == 0)
@@ -154,13 +154,18 @@ exec_into(struct proc *p, const char *path, char **argv)
         p->reserve = RESERVE_NONE;
 
     // Commit: p adopts the new image, then the old one is freed.
-    struct proc old = {.pid = p->pid, .mode = p->mode, .pgdir = p->pgdir, .brk = p->brk};
+    struct proc old = {.pid = p->pid, .mode = p->mode, .pgdir = p->pgdir, .brk = p->brk,
+                       .nswapped = p->nswapped, .nslotted = p->nslotted,
+                       .npages = p->npages};
     uvm_adopt(p, &img);
     p->pgdir = img.pgdir;
     p->modepage = img.modepage;
     p->faults += img.faults;
     p->pageins += img.pageins;
     p->pageouts += img.pageouts;
+    p->nswapped = img.nswapped;
+    p->nslotted = img.nslotted;
+    p->npages = img.npages;
     if (p == curproc) {
         switchuvm(p);
         __asm__ volatile("fninit"); // a new program starts with a clean x87

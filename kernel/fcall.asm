@@ -85,6 +85,9 @@ global fcall_entry
 fcall_entry:
     cld                             ; DF clear for C (the cdecl rule at any call)
     push ebp                        ; on the AP stack
+global fcall_apstack_end
+fcall_apstack_end:                  ; up to here the receiver is on the AP's stack,
+                                    ; whatever its ESP (trap.c: double_fault)
     mov ebp, esp
     mov esp, [fcall_stack]          ; this process's kernel stack
     push ecx
@@ -121,6 +124,7 @@ fcall_entry:
 .tail_work:                         ; EAX = the result
     SLOW_PATH_FLAGS
     BUILD_FRAME
+    sti                             ; the tail runs with interrupts on
     push esp
     call syscall_tail
     add esp, 4

@@ -274,6 +274,30 @@ vm_commit(uint32_t pages, uint32_t resident)
     return fits ? 0 : -ENOMEM;
 }
 
+// Make n committed pages resident (a switch to Smode), or pageable again
+// (vm_uncommit_resident). The switch's own path, kept lean: no pushcli, since
+// the counters are only ever changed by kernel code in a process's context
+// (never by an interrupt handler), and kernel code is never preempted.
+// Returns 0 or -ENOMEM with nothing changed.
+int
+vm_commit_resident(uint32_t n)
+{
+    uint32_t keep = reserve_ok() ? 0 : COMMIT_RESERVE;
+    if (nresident + n + keep > resident_limit())
+        return -ENOMEM;
+    nresident += n;
+    return 0;
+}
+
+// Undo vm_commit_resident. Panics on more than was charged.
+void
+vm_uncommit_resident(uint32_t n)
+{
+    if (n > nresident)
+        panic("vm_uncommit_resident: %u pages, only %u resident", n, nresident);
+    nresident -= n;
+}
+
 // Take back what vm_commit promised. Panics on more than was committed
 // (unbalanced accounting is a kernel bug).
 void

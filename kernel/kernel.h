@@ -149,8 +149,10 @@ int uvm_load(struct proc *p, uint32_t uva, const void *src, uint32_t n);
 int copyinstr(struct proc *p, char *dst, uint32_t uva, uint32_t max);
 int vm_fault(struct proc *p, uint32_t va, int write);
 void vm_count(struct proc *p, struct procinfo *pi);
-int uvm_pin_all(struct proc *p);
-void uvm_unpin_all(struct proc *p);
+int uvm_make_resident(struct proc *p);
+int vm_commit_resident(uint32_t n);
+void vm_uncommit_resident(uint32_t n);
+void uvm_drop_resident(struct proc *p);
 extern uint32_t *kpgdir;
 
 // proc.c
@@ -177,11 +179,11 @@ int exec_into(struct proc *p, const char *path, char **argv);
 void syscall(struct trapframe *tf);
 void syscall_check_table(void);
 void syscall_tail(struct trapframe *tf);
+int mode_request(int pid, int mode);
+uint32_t proc_syscalls_total(void);
 
 // mode.c (DMSM)
 int mode_init_modepage(struct proc *p);
-int mode_request(int pid, int mode);
-void mode_apply_at_tail(struct proc *p, struct trapframe *tf);
 void mode_set_frame(struct trapframe *tf, int mode);
 int mode_exec_check(struct proc *p, int trusted, const char *path);
 void mode_exec_commit(struct proc *p, int trusted);

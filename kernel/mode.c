@@ -14,8 +14,10 @@
 #include "mmu.h"
 #include "proc.h"
 #include "trap.h"
+#include "x86.h"
 
 _Static_assert(offsetof(struct modepage, magic) == MP_MAGIC, "MP_MAGIC out of step");
+_Static_assert(MODE_UMODE == 0 && MODE_SMODE == 1, "mode_switch compares p->resident with p->mode");
 _Static_assert(offsetof(struct modepage, mode) == MP_MODE, "MP_MODE out of step");
 _Static_assert(offsetof(struct modepage, fcall) == MP_FCALL, "MP_FCALL out of step");
 _Static_assert(offsetof(struct modepage, floor) == MP_FLOOR, "MP_FLOOR out of step");
@@ -25,9 +27,9 @@ int sys_getpid(void);          // sysproc.c: bench's floor calls it directly
 
 // Map a fresh coexistence control area into p's address space: user
 // readable, not user writable; the kernel writes it through p->modepage.
-// Its frame carries one pin of its own for life, because the kernel keeps a
-// pointer to it. It is charged to the commit as resident (vm.c free_one
-// takes the charge back). Returns 0 or -ENOMEM.
+// Its frame carries one pin for life, because the kernel keeps a pointer to
+// it: the one page that needs a pin of its own. It is charged to the commit
+// as resident (vm.c free_one takes the charge back). Returns 0 or -ENOMEM.
 int
 mode_init_modepage(struct proc *p)
 {
@@ -42,8 +44,6 @@ mode_init_modepage(struct proc *p)
     frames[pa / PGSIZE].owner = p;
     frames[pa / PGSIZE].va = MODEPAGE;
     frame_pin(pa); // for life (released in vm.c free_one)
-    if (p->mode == MODE_SMODE)
-        frame_pin(pa); // like every page of an Smode process
     struct modepage *mp = P2V(pa);
     mp->magic = MODEPAGE_MAGIC;
     mp->mode = (uint32_t)p->mode;
@@ -111,30 +111,33 @@ mode_exec_commit(struct proc *p, int trusted)
 {
     ASSERT(p->mode != MODE_SMODE || trusted);
     p->trusted = trusted;
-    pushcli();
     p->pending = MODE_NONE;
-    p->tail_work &= ~TW_MODE;
-    popcli();
+    TW_CLEAR(p, TW_MODE);
 }
 
-// Switch p, whose frame of AP code is tf, to the other mode: memory first
-// (becoming Smode makes every page resident and pinned; becoming Umode
-// drops those pins), then the flag and the frame together. Returns 0, or a
-// negative errno with nothing changed: -EFAULT if the program's stack
-// pointer is not a user address (trapret writes the ring-0 return frame
-// just below it, and a ring-3 program may point ESP anywhere), or
-// uvm_pin_all's error.
+// Switch p, whose frame of AP code is tf, to the other mode: memory first,
+// then the flag and the frame together. Memory is one flag on the address
+// space (docs/memory.md, the residency rule): becoming Smode sets
+// p->resident, so that the clock passes over p's frames from then on, and
+// reads back the pages p has on swap, if any (p->nswapped: with none out,
+// nothing is walked); becoming Umode clears it. O(1) of p's size unless
+// pages are out. Lazy pages stay lazy: a fault in Smode allocates them.
+// Returns 0, or a negative errno with nothing changed: -EFAULT if the
+// program's stack pointer is not a user address (trapret writes the ring-0
+// return frame just below it, and a ring-3 program may point ESP anywhere),
+// or uvm_make_resident's error.
 static int
 mode_switch(struct proc *p, struct trapframe *tf, int mode)
 {
+    ASSERT(p->resident == p->mode); // resident exactly while Smode (MODE_SMODE is 1)
     if (mode == MODE_SMODE) {
         if (tf->esp >= KERNBASE || tf->esp < USERBASE + 12)
             return -EFAULT;
-        int r = uvm_pin_all(p);
+        int r = uvm_make_resident(p);
         if (r < 0)
             return r;
     } else {
-        uvm_unpin_all(p);
+        uvm_drop_resident(p);
     }
     p->mode = mode;
     p->modepage->mode = (uint32_t)mode;
@@ -167,39 +170,77 @@ mode_apply_now(struct proc *t, int mode)
 // records it (method b): the target applies it at the tail of its next
 // system call. A newer request replaces a pending one. Returns 0, or
 // -ESRCH (no such process), -EPERM (caller may not, or the target runs an
-// untrusted program: may_request), -EALREADY (the target
-// already has, or has already requested, that mode), -EINVAL (bad mode).
-int
-mode_request(int pid, int mode)
+// untrusted program: may_request), -EALREADY (the target already has, or
+// has already requested, that mode), -EINVAL (bad mode). No pushcli: kernel
+// code is never preempted, and the one word an interrupt also writes,
+// tail_work, changes by one instruction (TW_SET, TW_CLEAR). Inlined into the
+// two system calls: a self-switch is on the path bench's Fig. 8 measures.
+static inline __attribute__((always_inline)) int
+request(int pid, int mode)
 {
-    struct proc *caller = curproc;
+    struct proc *caller = curproc, *t = caller;
     if (mode != MODE_UMODE && mode != MODE_SMODE)
         return -EINVAL;
-    struct proc *t = pid == 0 ? caller : proc_find(pid);
-    if (!t || pid < 0 || t->state == ZOMBIE || t->state == EMBRYO)
-        return -ESRCH;
+    if (pid != 0) {
+        t = proc_find(pid);
+        if (!t || pid < 0 || t->state == ZOMBIE || t->state == EMBRYO)
+            return -ESRCH;
+    }
     int r = may_request(caller, t, mode);
     if (r < 0)
         return r;
-    pushcli();
-    if (t->pending == mode || (t->pending == MODE_NONE && t->mode == mode)) {
-        r = -EALREADY;
-    } else if (t->mode == mode) { // cancels the pending opposite request
+    if (t->pending == mode || (t->pending == MODE_NONE && t->mode == mode))
+        return -EALREADY;
+    if (t->mode == mode) { // cancels the pending opposite request
         t->pending = MODE_NONE;
-        t->tail_work &= ~TW_MODE;
-    } else {
-        t->pending = mode;
-        t->refused = 0;
-        t->tail_work |= TW_MODE;
+        TW_CLEAR(t, TW_MODE);
+        return 0;
     }
-    popcli();
+    t->pending = mode;
+    t->refused = 0;
+    TW_SET(t, TW_MODE);
 #ifdef DMSM_METHOD_A
-    if (r == 0 && t->pending == mode && mode_apply_now(t, mode)) {
+    if (mode_apply_now(t, mode)) {
         t->pending = MODE_NONE;
-        t->tail_work &= ~TW_MODE;
+        TW_CLEAR(t, TW_MODE);
     }
 #endif
+    return 0;
+}
+
+// request() for the rest of the kernel (exec's self-demotion, sysproc.c).
+int
+mode_request(int pid, int mode)
+{
+    return request(pid, mode);
+}
+
+// Register a mode request (request: 0, -ESRCH, -EPERM, -EALREADY), and wake
+// the processes waiting in poll: the target, if it is one of them, returns
+// -EINTR and applies the switch at that call's tail (a server idle in poll
+// would otherwise keep its old mode until a client spoke).
+static inline __attribute__((always_inline)) int
+request_and_wake(int pid, int mode)
+{
+    int r = request(pid, mode);
+    if (r == 0 && pid != 0)
+        wakeup(&poll_chan);
     return r;
+}
+
+// switch_supervisor(pid): ask that pid (0: the caller) become Smode at the
+// tail of its next system call.
+int
+sys_switch_supervisor(int pid)
+{
+    return request_and_wake(pid, MODE_SMODE);
+}
+
+// switch_user(pid): the same, to become Umode.
+int
+sys_switch_user(int pid)
+{
+    return request_and_wake(pid, MODE_UMODE);
 }
 
 // Set the selectors in tf for returning to an AP of the given mode: ring 0
@@ -221,22 +262,22 @@ mode_set_frame(struct trapframe *tf, int mode)
 
 // Apply p's pending request at the tail of one of its own system calls
 // (state Z), entered by either receiver. tf is that call's frame, the
-// process's outermost one. Becoming Smode first makes all of p's memory
-// resident and pinned; if that fails (or the program's stack pointer is not
+// process's outermost one. Becoming Smode first makes p's address space
+// resident; if that fails (or the program's stack pointer is not
 // a user address) the request is refused (p stays Umode, p->refused says why). Then the flag and the frame change together, and
 // trapret returns to the AP in the new ring.
 // Runs in p's context with interrupts on (paging in polls the disk; no sleep).
-void
+static void
 mode_apply_at_tail(struct proc *p, struct trapframe *tf)
 {
-    ASSERT(p == curproc && tf_from_ap(tf));
-    pushcli();
+    // p's outermost frame: it ends at the top of p's kernel stack (tf_from_ap)
+    ASSERT((uint32_t)tf + TF_SIZE == tss.esp0);
     int want = p->pending;
     p->pending = MODE_NONE;
-    p->tail_work &= ~TW_MODE;
-    popcli();
-    if (want == MODE_NONE || want == p->mode)
-        return;
+    TW_CLEAR(p, TW_MODE);
+    // TW_MODE is set only with a request for the other mode, and cleared
+    // with it when it is cancelled (request)
+    ASSERT(want != MODE_NONE && want != p->mode);
     // The trust rule again: the request was checked when made, but only
     // what p runs now counts (exec cancels requests; this is the backstop).
     int r = want == MODE_SMODE && !p->trusted ? -EPERM : mode_switch(p, tf, want);
@@ -246,4 +287,30 @@ mode_apply_at_tail(struct proc *p, struct trapframe *tf)
                           : r == -EFAULT ? "its stack pointer is not a user address"
                                          : "cannot make its memory resident");
     }
+}
+
+// The tail of every system call, from either receiver: the one place where
+// the process, in its own context, acts on its tail work: dies if killed,
+// applies a pending mode switch (DMSM method b), yields if a timer tick
+// came while it was in the kernel. tf is its outermost frame. Called with
+// interrupts on (every caller turns them on: an sti here would cost a second
+// one on the int 0x80 path, and each ends a translation block under QEMU).
+// It lives here, beside mode_apply_at_tail, so that a switch is one call.
+void
+syscall_tail(struct trapframe *tf)
+{
+    struct proc *p = curproc;
+    uint32_t work = p->tail_work;
+    if (!work) // the common case: one test, as in fcall.asm
+        return;
+    if (work & TW_KILLED)
+        proc_exit(p->killed);
+    if (work & TW_MODE)
+        mode_apply_at_tail(p, tf);
+    if (!(p->tail_work & (TW_RESCHED | TW_KILLED))) // read again: a tick may have come
+        return;
+    if (p->tail_work & TW_RESCHED)
+        yield();
+    if (p->tail_work & TW_KILLED) // killed while yielding
+        proc_exit(p->killed);
 }

@@ -109,11 +109,26 @@ proc_alloc(void)
     return p;
 }
 
+static uint32_t syscalls_retired; // system calls of the processes reaped so far
+
+// System calls since boot, by every receiver: the reaped processes' and the
+// live ones' (each counts its own, p->syscalls), for vmstat.
+uint32_t
+proc_syscalls_total(void)
+{
+    uint32_t n = syscalls_retired;
+    for (struct proc *p = proctab; p < &proctab[NPROC]; p++)
+        if (p->state != UNUSED)
+            n += p->syscalls;
+    return n;
+}
+
 // Undo proc_alloc for a process that never ran, or reap a zombie.
 static void
 proc_free(struct proc *p)
 {
     ASSERT(p->pgdir == 0); // its memory went in proc_exit (or was never there)
+    syscalls_retired += p->syscalls;
     kfree(p->kstack);
     p->kstack = 0;
     p->pid = 0;
@@ -249,7 +264,7 @@ wakeup(void *chan)
 }
 
 // fork: a copy of the calling process: memory, open files, working
-// directory, mode (an Smode parent's child is Smode, its memory pinned) and
+// directory, mode (an Smode parent's child is Smode, its space resident) and
 // the right to promote. The child returns 0 from the same system call.
 // Needs the caller's full trap frame (SC_FRAME).
 int
@@ -259,7 +274,8 @@ proc_fork(void)
     struct proc *child = proc_alloc();
     if (!child)
         return -EAGAIN;
-    child->mode = parent->mode; // before copying: uvm_copy pins an Smode child's pages
+    child->mode = parent->mode; // before copying: an Smode child's space is resident
+    child->resident = child->mode == MODE_SMODE;
     child->brk = parent->brk;   // ... and uvm_free finds what was copied on failure
     child->heap_start = parent->heap_start;
     child->pgdir = uvm_create();
@@ -420,6 +436,7 @@ proc_fill_info(struct proc *p, struct procinfo *pi)
     pi->pageouts = p->pageouts;
     pi->switches = p->switches;
     pi->syscalls = p->syscalls;
+    pi->walked = p->walked;
     vm_count(p, pi);
     memcpy(pi->name, p->name, sizeof(pi->name));
 }

@@ -23,6 +23,13 @@
 #define P_MODE 4
 #define P_SYSCALLS 8
 
+// Set or clear bits of p->tail_work in one read-modify-write instruction:
+// atomic against the timer, which sets TW_RESCHED from an interrupt, on
+// this one CPU, so no pushcli is needed. (Everything else about a mode
+// request is touched only by kernel code, which is never preempted.)
+#define TW_SET(p, bits) __asm__ volatile("orl %1, %0" : "+m"((p)->tail_work) : "ir"(bits))
+#define TW_CLEAR(p, bits) __asm__ volatile("andl %1, %0" : "+m"((p)->tail_work) : "ir"(~(bits)))
+
 enum procstate { UNUSED, EMBRYO, SLEEPING, RUNNABLE, RUNNING, ZOMBIE };
 
 // Registers saved by swtch() for a process that is not running:
@@ -70,6 +77,15 @@ struct proc {
                                // the method (a) lesson only, mode.c)
 
     int reserve;               // RESERVE_*: may it use the commit reserve (kalloc.c)?
+    // residency (vm.c, swap.c): an address space property, not a count per page
+    int resident;              // the clock passes over this space's frames (set
+                               // while Smode, and while becoming Smode)
+    uint32_t nswapped;         // pages of this space now on swap
+    uint32_t nslotted;         // resident pages of it that keep a copy on swap
+    uint32_t npages;           // its pages in use (present, lazy, on swap), the control
+                               // area excepted: what the commit charges for it
+    uint32_t walked;           // page-table entries visited by mode switches
+    uint32_t stack_grown;      // Smode stack pages mapped by the double-fault task
 
     // memory accounting (vm.c)
     uint32_t faults, pageins, pageouts;

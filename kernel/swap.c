@@ -1,6 +1,7 @@
 // Paging to the swap disk (ide.c): the paper's second benefit made real.
-// Umode processes' pages can be paged out when memory runs low; an Smode
-// process's pages are pinned (frame.pins > 0) and are never chosen.
+// Umode processes' pages can be paged out when memory runs low; the clock
+// passes over every frame of a resident address space (an Smode process,
+// p->resident) and every pinned frame (a control area), never choosing them.
 //
 // Page-out: frame_alloc_or_evict() keeps LOW_WATER frames free by running
 // the clock (second chance) over the frame table: a user page of a Umode
@@ -83,9 +84,12 @@ evict_one(void)
         clock_hand = (clock_hand + 1) % nframes;
         struct frame *f = &frames[idx];
         if (!(f->flags & FRAME_USER) || f->pins > 0)
-            continue; // kernel memory, or pinned (Smode, control area)
+            continue; // kernel memory, or pinned (a control area)
         struct proc *p = f->owner;
-        ASSERT(p && p->pgdir && p->mode == MODE_UMODE);
+        ASSERT(p && p->pgdir);
+        if (p->resident)
+            continue; // an Smode process's frame (or one becoming Smode)
+        ASSERT(p->mode == MODE_UMODE); // an Smode space is always resident
         uint32_t *pte = walk(p->pgdir, f->va, 0);
         uint32_t pa = idx * PGSIZE;
         if (!pte || !(*pte & PTE_P) || PTE_ADDR(*pte) != pa)
@@ -110,9 +114,12 @@ evict_one(void)
         *pte = (slot << 12) | PTE_SWAP | (*pte & (PTE_U | PTE_W));
         if (current)
             invlpg(f->va);
+        if (f->slot)
+            p->nslotted--; // its kept copy is now the page itself
         f->slot = 0; // the PTE holds the slot now
         f->flags &= ~FRAME_USER;
         frame_free(pa);
+        p->nswapped++;
         p->pageouts++;
         swap_pageouts++;
         return 1;
@@ -144,6 +151,7 @@ swap_in(struct proc *p, uint32_t slot, uint32_t pa)
     if (ide_rw_page(slot * SECTORS_PER_SLOT, P2V(pa), 0) < 0)
         return -EIO;
     frames[pa / PGSIZE].slot = slot;
+    p->nslotted++; // a resident page keeping its copy on swap
     p->pageins++;
     swap_pageins++;
     return 0;

@@ -81,27 +81,6 @@ syscall(struct trapframe *tf)
     syscall_tail(tf);
 }
 
-// The tail of every system call, from either receiver: the one place where
-// the process, in its own context, acts on its tail work: dies if killed,
-// applies a pending mode switch (DMSM method b), yields if a timer tick
-// came while it was in the kernel. tf is its outermost frame.
-void
-syscall_tail(struct trapframe *tf)
-{
-    struct proc *p = curproc;
-    if (!p->tail_work) // the common case: one test, as in fcall.asm
-        return;
-    sti();
-    if (p->tail_work & TW_KILLED)
-        proc_exit(p->killed);
-    if (p->tail_work & TW_MODE)
-        mode_apply_at_tail(p, tf);
-    if (p->tail_work & TW_RESCHED)
-        yield();
-    if (p->tail_work & TW_KILLED) // killed while yielding
-        proc_exit(p->killed);
-}
-
 // The slow exit of the sysenter path (sysenter.asm built tf for ring 3):
 // give the frame the caller's real mode's selectors, keeping the flags the
 // program called with (no switch happens here), then the common tail.
@@ -113,5 +92,6 @@ sysenter_tail(struct trapframe *tf)
     uint32_t eflags = tf->eflags;
     mode_set_frame(tf, curproc->mode);
     tf->eflags = eflags;
+    sti(); // the tail runs with interrupts on
     syscall_tail(tf);
 }

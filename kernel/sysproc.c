@@ -95,8 +95,8 @@ sys_yield(void)
 }
 
 // Move the break by incr bytes; returns the old break. Growth is reserved
-// lazily for a Umode process (pages arrive on first touch) and allocated and
-// pinned at once for an Smode process (its memory must stay resident).
+// lazily in both modes: pages arrive on first touch (in Smode too: an Smode
+// space is resident, so a lazy page, once there, is never paged out).
 int
 sys_sbrk(int incr)
 {
@@ -108,8 +108,7 @@ sys_sbrk(int incr)
         return -EINVAL;
     uint32_t from = PGROUNDUP(old), to = PGROUNDUP(new);
     if (to > from) {
-        int r = p->mode == MODE_SMODE ? uvm_alloc(p, from, to, PTE_U | PTE_W)
-                                      : uvm_reserve(p, from, to, PTE_U | PTE_W);
+        int r = uvm_reserve(p, from, to, PTE_U | PTE_W);
         if (r < 0)
             return r;
     } else if (to < from) {
@@ -136,34 +135,6 @@ sys_procinfo(uint32_t urows, int max)
     return n;
 }
 
-// Register a mode request (mode_request: 0, -ESRCH, -EPERM, -EALREADY), and
-// wake the processes waiting in poll: the target, if it is one of them,
-// returns -EINTR and applies the switch at that call's tail (a server idle
-// in poll would otherwise keep its old mode, and its pins, until a client
-// spoke).
-static int
-request_and_wake(int pid, int mode)
-{
-    int r = mode_request(pid, mode);
-    if (r == 0 && pid != 0)
-        wakeup(&poll_chan);
-    return r;
-}
-
-// switch_supervisor(pid): ask that pid (0: the caller) become Smode at the
-// tail of its next system call.
-int
-sys_switch_supervisor(int pid)
-{
-    return request_and_wake(pid, MODE_SMODE);
-}
-
-// switch_user(pid): the same, to become Umode.
-int
-sys_switch_user(int pid)
-{
-    return request_and_wake(pid, MODE_UMODE);
-}
 
 // modeinfo(pid, info): the struct procinfo of pid (0: the caller, else any
 // process not UNUSED) into info. 0, -ESRCH or -EFAULT.
@@ -221,6 +192,7 @@ sys_vmstat(uint32_t uvm)
         .commit_limit = commit_limit(),
         .committed_resident = commit_resident(),
         .resident_limit = resident_limit(),
+        .syscalls = proc_syscalls_total(),
     };
     return copyout(curproc, uvm, &v, sizeof(v));
 }

@@ -28,6 +28,8 @@ extern uint32_t vector_syscall;   // trapasm.asm
 extern struct tss df_tss;         // gdt.c
 extern void sysenter_entry(void); // sysenter.asm
 extern char trapret_apstack[], trapret_apstack_end[]; // trapasm.asm
+extern char trapentry_apstack[], trapentry_apstack_end[];
+extern char fcall_entry[], fcall_apstack_end[]; // fcall.asm
 
 // Fill IDT entry n: a present gate of type (GATE_INT32 or GATE_TASK) to
 // handler in segment sel; a software int reaches it only from rings 0..dpl.
@@ -163,6 +165,12 @@ trap(struct trapframe *tf)
         return;
     }
 
+    if (tf->trapno == T_DEVICE && (rcr0() & CR0_TS)) {
+        // The double-fault task's switches (there and back) set CR0.TS; this
+        // kernel saves x87 state eagerly, so the flag means nothing: clear it.
+        clts();
+        return;
+    }
     int from_ap = tf_from_ap(tf), r = 0;
     if (from_ap)
         ASSERT((SEL_RPL(tf->cs) == DPL_USER) == (p->mode == MODE_UMODE)); // ring = mode
@@ -215,11 +223,49 @@ trap(struct trapframe *tf)
     }
 }
 
+// The IRQ whose delivery double-faulted, if one did, never reached trap().
+// Serve its device before the EOI: the UART and the 8042 hold their line high
+// until read, and the edge-triggered PIC would never interrupt again for them
+// (console input dead for good). Interrupts off; no IRQ may be in trap().
+static void
+df_serve_lost_irq(void)
+{
+    uint16_t isr = pic_in_service();
+    for (int irq = 0; irq < 16; irq++)
+        if (irq != IRQ_CASCADE && (isr & (1u << irq)))
+            irq_serve(irq);
+    pic_eoi_in_service();
+}
+
+// An Smode AP's stack grows on demand (the high anchor, docs/memory.md): the
+// first touch of a lazy page of its stack in ring 0 is a page fault whose
+// delivery pushes on that same page, hence a double fault. If the failed
+// push (CR2) lies in a lazy page of the stack reservation, just below the
+// interrupted ESP, map that page and resume the interrupted instruction
+// unchanged: it runs again, now with room for its own fault, if any. An IRQ
+// whose delivery double-faulted never reached trap(): serve it, unless
+// the fault came from the entry stubs' own pushes (an IRQ on its way to trap(),
+// which acknowledges it). Runs in the double-fault task. Returns 1 if resumed.
+static int
+df_grow_stack(struct proc *p)
+{
+    uint32_t va = rcr2();
+    if (va < USTACKBASE || va >= USTACKTOP || va >= tss.esp || tss.esp - va > 32)
+        return 0;
+    if (vm_fault(p, va, 1) < 0) // not lazy (the guard is outside), or no memory
+        return 0;
+    p->stack_grown++;
+    if (tss.eip < (uint32_t)trapentry_apstack || tss.eip >= (uint32_t)trapentry_apstack_end)
+        df_serve_lost_irq();
+    return 1;
+}
+
 // The double-fault task's C side. The main TSS holds the interrupted state.
-// An Smode AP that overflowed its stack (ring 0, and RING0_IS_AP: an ESP at
-// or below AP_STACK_TOP, or AP code whose ESP points into kernel space) is
-// killed: rewrite the main task's state so that the task return resumes in
-// df_kill on the process's empty kernel stack. Anything else is a kernel bug.
+// An Smode AP whose stack delivery failed (ring 0, and RING0_IS_AP: an ESP
+// at or below AP_STACK_TOP, or AP code whose ESP points into kernel space)
+// either grows its stack (df_grow_stack) or is killed: rewrite the main
+// task's state so that the task return resumes in df_kill on the process's
+// empty kernel stack. Anything else is a kernel bug.
 void double_fault(void);
 static void df_kill(void);
 static uint32_t df_eip, df_esp; // where the Smode AP was when it double-faulted
@@ -228,7 +274,14 @@ void
 double_fault(void)
 {
     struct proc *p = curproc;
-    if (p && p->mode == MODE_SMODE && SEL_RPL(tss.cs) == 0 && RING0_IS_AP(tss.eip, tss.esp)) {
+    // Kernel code still on the AP's stack is the AP's too: the function
+    // receiver's first instructions, reached with any ESP the AP had (a tick
+    // there with an ESP above KERNBASE would otherwise look like the kernel).
+    int on_ap_stack = tss.eip >= (uint32_t)fcall_entry && tss.eip < (uint32_t)fcall_apstack_end;
+    if (p && p->mode == MODE_SMODE && SEL_RPL(tss.cs) == 0 &&
+        (RING0_IS_AP(tss.eip, tss.esp) || on_ap_stack)) {
+        if (df_grow_stack(p))
+            return; // the task return resumes the AP where it was
         df_eip = tss.eip;
         df_esp = tss.esp;
         tss.eip = (uint32_t)df_kill;
@@ -261,16 +314,8 @@ static void
 df_kill(void)
 {
     struct proc *p = curproc;
-    __asm__ volatile("clts"); // the task switches set CR0.TS: x87 use would fault
-    // The IRQ whose delivery double-faulted, if one did, never reached
-    // trap(). Serve its device before the EOI: the UART and the 8042 hold
-    // their line high until read, and the edge-triggered PIC would never
-    // interrupt again for them (console input dead for good).
-    uint16_t isr = pic_in_service();
-    for (int irq = 0; irq < 16; irq++)
-        if (irq != IRQ_CASCADE && (isr & (1u << irq)))
-            irq_serve(irq);
-    pic_eoi_in_service();
+    clts();          // the task switches set CR0.TS: x87 use would fault
+    df_serve_lost_irq();
     printk("pid %d (%s): killed by double fault (vector %d) at eip 0x%08x, esp 0x%08x: "
            "Smode stack overflow\n",
            p->pid, p->name, T_DBLFLT, df_eip, df_esp);

@@ -24,6 +24,9 @@ vector%1:
     jmp alltraps
 %endmacro
 
+global trapentry_apstack, trapentry_apstack_end
+trapentry_apstack:                 ; from here to the end label, an Smode AP's trap
+                                   ; entry still pushes on the AP's stack (trap.c)
 %assign v 0
 %rep 48
   %if v == 8 || (v >= 10 && v <= 14) || v == 17
@@ -79,15 +82,16 @@ section .text
 global alltraps
 alltraps:
     test byte [esp + 12], 3         ; RPL of the saved CS (after trapno, err, eip)
-    jnz .build                      ; case 1
+    jnz alltraps_build              ; case 1
     cmp esp, AP_STACK_TOP - (TF_ESP - TF_TRAPNO)
     jbe .from_ap                    ; its ESP (esp + 20) is at or below AP_STACK_TOP
     cmp dword [esp + 8], KERNBASE   ; its EIP
-    jae .build                      ; case 3: kernel code on a kernel stack
+    jae alltraps_build              ; case 3: kernel code on a kernel stack
 .from_ap:
     ; case 2: move to the kernel stack (both scratch registers go on the AP stack)
     push eax
     push ebx
+trapentry_apstack_end:
     mov eax, [tss + 4]              ; TSS.esp0
     sub eax, TF_SIZE                ; eax = where the frame will start
     mov ebx, [esp + 8]
@@ -107,7 +111,7 @@ alltraps:
     lea esp, [eax + TF_TRAPNO]      ; now on the kernel stack, at trapno
     mov eax, [ebx + 4]
     mov ebx, [ebx]
-.build:
+alltraps_build:
     cld                             ; the C code expects DF clear (the AP may not)
     push ds
     push es

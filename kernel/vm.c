@@ -4,8 +4,11 @@
 //
 // Every page directory maps the kernel above KERNBASE with 4 MiB pages,
 // supervisor-only (the same directory entries in every process); user space
-// lies below. A user page's frame records its owner and address (frame.h),
-// and while the process is Smode the frame is pinned.
+// lies below. A user page's frame records its owner and address (frame.h).
+// Residency belongs to the address space, not to each page: while a process
+// is Smode its space is flagged resident, the clock passes over its frames
+// and it has no page on swap (p->nswapped counts them), so a switch costs
+// O(1) of the process's size.
 #include "kernel.h"
 #include "frame.h"
 #include "mmu.h"
@@ -78,22 +81,8 @@ resident_part(struct proc *p, uint32_t n)
     return p->mode == MODE_SMODE ? n : 0;
 }
 
-// Pin a user page's frame. A pinned page is never paged out, so its copy on
-// swap is of no use: free the slot (the commit rule counts on every slot in
-// use belonging to a page that can be paged out, docs/memory.md section 10).
-static void
-frame_pin_user(uint32_t pa)
-{
-    struct frame *f = &frames[pa / PGSIZE];
-    frame_pin(pa);
-    if (f->slot) {
-        swap_free_slot(f->slot);
-        f->slot = 0;
-    }
-}
-
-// Record that frame pa now holds p's page at va, and pin it if p is Smode
-// (an Smode process's memory is never paged out).
+// Record that frame pa now holds p's page at va (the reverse map page-out
+// uses; whether it may be paged out is p->resident's business).
 static void
 frame_set_user(struct proc *p, uint32_t va, uint32_t pa)
 {
@@ -102,20 +91,26 @@ frame_set_user(struct proc *p, uint32_t va, uint32_t pa)
     f->flags |= FRAME_USER;
     f->owner = p;
     f->va = va;
-    if (p->mode == MODE_SMODE)
-        frame_pin_user(pa);
 }
 
-// Forget a user page's frame: unpin it if p is Smode, and free it.
+// Release the swap slot of a page of p that was on swap (its PTE held it).
+static void
+drop_swapped(struct proc *p, uint32_t pte)
+{
+    ASSERT(p->nswapped > 0);
+    p->nswapped--;
+    swap_free_slot(PTE_ADDR(pte) >> 12);
+}
+
+// Forget p's user page's frame and free it, with its old copy on swap.
 static void
 frame_drop_user(struct proc *p, uint32_t pa)
 {
     struct frame *f = &frames[pa / PGSIZE];
-    if (p->mode == MODE_SMODE)
-        frame_unpin(pa);
     if (f->slot) { // its old copy on swap is of no use any more
         swap_free_slot(f->slot);
         f->slot = 0;
+        p->nslotted--;
     }
     f->flags &= ~FRAME_USER;
     frame_free(pa);
@@ -140,7 +135,10 @@ static int
 commit_range(struct proc *p, uint32_t from, uint32_t to)
 {
     uint32_t n = (PGROUNDUP(to) - PGROUNDDOWN(from)) / PGSIZE;
-    return vm_commit(n, resident_part(p, n));
+    if (vm_commit(n, resident_part(p, n)) < 0)
+        return -ENOMEM;
+    p->npages += n;
+    return 0;
 }
 
 // Undo commit_range for the pages [from, to) that never became PTEs.
@@ -149,6 +147,7 @@ uncommit_range(struct proc *p, uint32_t from, uint32_t to)
 {
     uint32_t n = (PGROUNDUP(to) - PGROUNDDOWN(from)) / PGSIZE;
     vm_uncommit(n, resident_part(p, n));
+    p->npages -= n;
 }
 
 // Give p fresh zeroed pages for [from, to) with perm, charged to the commit
@@ -231,9 +230,10 @@ uvm_dealloc(struct proc *p, uint32_t from, uint32_t to)
         if (*pte & PTE_P)
             frame_drop_user(p, PTE_ADDR(*pte));
         else if (*pte & PTE_SWAP)
-            swap_free_slot(PTE_ADDR(*pte) >> 12);
+            drop_swapped(p, *pte);
         *pte = 0;
         vm_uncommit(1, resident_part(p, 1));
+        p->npages--;
         if (V2P(p->pgdir) == rcr3())
             invlpg(va);
     }
@@ -244,8 +244,7 @@ uvm_dealloc(struct proc *p, uint32_t from, uint32_t to)
 // lazy or swapped), in address order. Stops early and returns fn's value
 // when it is non-zero. User memory lies only in p's three regions: the
 // program and heap [USERBASE, brk), the stack reservation, and the control
-// area, so only those are walked (a switch pins and unpins page by page:
-// this keeps its cost proportional to the process's size).
+// area, so only those are walked.
 int
 uvm_each(struct proc *p, int (*fn)(uint32_t va, uint32_t *pte, void *arg), void *arg)
 {
@@ -285,9 +284,11 @@ free_one(uint32_t va, uint32_t *pte, void *arg)
     if (*pte & PTE_P)
         frame_drop_user(p, PTE_ADDR(*pte));
     else if (*pte & PTE_SWAP)
-        swap_free_slot(PTE_ADDR(*pte) >> 12);
+        drop_swapped(p, *pte);
     *pte = 0;
     vm_uncommit(1, va == MODEPAGE ? 1 : resident_part(p, 1));
+    if (va != MODEPAGE)
+        p->npages--;
     return 0;
 }
 
@@ -375,12 +376,14 @@ uvm_npages(struct proc *p)
 int
 uvm_copy(struct proc *child, struct proc *parent)
 {
-    uint32_t n = uvm_npages(parent);
+    uint32_t n = parent->npages;
+    ASSERT(n == uvm_npages(parent));
     if (vm_commit(n, resident_part(child, n)) < 0)
         return -ENOMEM;
     struct copy_arg c = {child, parent, n};
     int r = uvm_each(parent, copy_one, &c);
     vm_uncommit(c.left, resident_part(child, c.left));
+    child->npages += n - c.left; // the PTEs made carry the charge
     return r;
 }
 
@@ -530,11 +533,14 @@ vm_fault(struct proc *p, uint32_t va, int write)
     if (!pa)
         return -ENOMEM;
     if (*pte & PTE_SWAP) {
+        // an Smode process never has a page out, so never takes a page-in
+        ASSERT(p->mode == MODE_UMODE && p->nswapped > 0);
         int r = swap_in(p, PTE_ADDR(*pte) >> 12, pa);
         if (r < 0) {
             frame_free(pa);
             return r;
         }
+        p->nswapped--;
     }
     // accessed: the access that faulted is about to use it (without PTE_A the
     // clock could take it back before the retried instruction runs)
@@ -570,81 +576,61 @@ vm_count(struct proc *p, struct procinfo *pi)
         uvm_each(p, count_one, pi);
 }
 
-// Make one page resident and pin it (uvm_pin_all). Pinning at once matters:
-// making the next page resident may page out any unpinned page of p.
+// uvm_each callback for uvm_make_resident: read one page of p back from
+// swap, and drop the copy on swap a resident page keeps (an Smode space
+// keeps no slot: the commit rule counts on every slot in use belonging to a
+// page that can be paged out, docs/memory.md section 10). Returns 1 to stop
+// once nothing of p is on swap, an errno, or 0.
 static int
-pin_one(uint32_t va, uint32_t *pte, void *arg)
+pagein_one(uint32_t va, uint32_t *pte, void *arg)
 {
     struct proc *p = arg;
-    if (!(*pte & PTE_P)) {
+    p->walked++;
+    if (*pte & PTE_SWAP) {
         int r = vm_fault(p, va, 0);
         if (r < 0)
             return r;
     }
-    if (va == MODEPAGE)
-        frame_pin(PTE_ADDR(*pte));
-    else
-        frame_pin_user(PTE_ADDR(*pte));
-    return 0;
-}
-
-// uvm_each callback: drop one pin of a resident page below *arg (0: no limit);
-// returns 1 to stop at the limit, else 0.
-static int
-unpin_one(uint32_t va, uint32_t *pte, void *arg)
-{
-    uint32_t *limit = arg; // unpin only below *limit (0: all)
-    if (*limit && va >= *limit)
-        return 1;
-    if (*pte & PTE_P)
-        frame_unpin(PTE_ADDR(*pte));
-    return 0;
-}
-
-// uvm_each callback for undoing uvm_pin_all: store in *arg the first page it
-// did not pin (not resident, or with only its baseline pins: 0, or 1 for the
-// control area) and stop there.
-static int
-find_unpinned(uint32_t va, uint32_t *pte, void *arg)
-{
-    uint32_t *first = arg;
-    if (!(*pte & PTE_P) || frame_pincount(PTE_ADDR(*pte)) == (va == MODEPAGE ? 1 : 0)) {
-        *first = va;
-        return 1;
+    struct frame *f = &frames[PTE_ADDR(*pte) / PGSIZE];
+    if ((*pte & PTE_P) && va != MODEPAGE && f->slot) {
+        swap_free_slot(f->slot);
+        f->slot = 0;
+        p->nslotted--;
     }
-    return 0;
+    return p->nswapped == 0 && p->nslotted == 0;
 }
 
-// Make every page of p's user space resident (lazy pages allocated, pages
-// on swap read back) and pin each once. Called before p becomes Smode, with
-// p still Umode. Its pages become resident in the commit first: -ENOMEM at
-// once if they do not fit. Returns 0, or a negative errno (-ENOMEM, -EIO)
-// with nothing left pinned.
+// Make p's address space resident before it becomes Smode: charge its pages
+// as resident in the commit (p->npages: O(1); -ENOMEM at once if they do
+// not fit), flag the space, so that the clock passes over its frames from
+// now on, and only if something of it is on swap (p->nswapped pages out,
+// p->nslotted resident pages keeping a copy there) walk it to read those
+// back and drop the copies. With nothing on swap nothing is walked. Lazy
+// pages stay lazy. Returns 0, or a negative errno (-ENOMEM, -EIO) with p
+// not resident (pages read back stay in).
 int
-uvm_pin_all(struct proc *p)
+uvm_make_resident(struct proc *p)
 {
-    ASSERT(p->mode == MODE_UMODE);
-    uint32_t n = uvm_npages(p);
-    if (vm_commit(0, n) < 0)
+    ASSERT(p->mode == MODE_UMODE && !p->resident);
+    if (vm_commit_resident(p->npages) < 0)
         return -ENOMEM;
-    int r = uvm_each(p, pin_one, p);
-    if (r < 0) { // undo: unpin the pages below the first one not pinned
-        uint32_t limit = 0;
-        uvm_each(p, find_unpinned, &limit);
-        if (limit)
-            uvm_each(p, unpin_one, &limit);
-        vm_uncommit(0, n);
+    p->resident = 1;
+    int r = p->nswapped || p->nslotted ? uvm_each(p, pagein_one, p) : 0;
+    if (r < 0) {
+        p->resident = 0;
+        vm_uncommit_resident(p->npages);
+        return r;
     }
-    return r;
+    ASSERT(p->nswapped == 0 && p->nslotted == 0); // nothing of an Smode space on swap
+    return 0;
 }
 
-// Drop the pins uvm_pin_all (and Smode growth) took, and the resident part
-// of their commit: p is becoming Umode.
+// p is becoming Umode: its frames may be paged out again, and its pages no
+// longer count as resident in the commit. O(1).
 void
-uvm_unpin_all(struct proc *p)
+uvm_drop_resident(struct proc *p)
 {
-    ASSERT(p->mode == MODE_SMODE);
-    uint32_t all = 0;
-    uvm_each(p, unpin_one, &all);
-    vm_uncommit(0, uvm_npages(p));
+    ASSERT(p->mode == MODE_SMODE && p->resident && p->nswapped == 0);
+    p->resident = 0;
+    vm_uncommit_resident(p->npages);
 }

@@ -66,6 +66,16 @@ rcr2(void)
 }
 
 static inline uint32_t
+rcr0(void)
+{
+    uint32_t v;
+    __asm__ volatile("movl %%cr0, %0" : "=r"(v));
+    return v;
+}
+
+static inline void clts(void) { __asm__ volatile("clts"); }
+
+static inline uint32_t
 rcr3(void)
 {
     uint32_t v;

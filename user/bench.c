@@ -1,8 +1,10 @@
 // bench: what a system call costs on each path, timed with RDTSC.
 // Reproduces the paper's figures (7: getpid/read/write/sbrk; 8: switch
-// costs; 9: ls -l over 5 and 408 files) and adds the sysenter path and the
-// floor (a plain call of the kernel routine from ring 0, no receiver), and
-// libsys's malloc under a load that once made it quadratic.
+// costs; 9: ls -l over 5 and 408 files, with the system calls each run
+// made) and adds the sysenter path, the floor (a plain call of the kernel
+// routine from ring 0, no receiver), two scale figures (the switch against
+// the process's size, getpid against the number of processes), and libsys's
+// malloc under a load that once made it quadratic.
 //
 // usage: bench [-q] [-check]
 //   -q      a quick run (fewer rounds), for the test suite
@@ -153,6 +155,79 @@ fig8(void)
     report("switch_user", "self", (struct result){down[rounds / 2], down[0]});
 }
 
+// Scale: the cost of a switch against the process's size (every page of
+// the heap touched, so resident): a child grows to size_kib, becomes Smode
+// once (the first switch), then switches both ways like fig8. Called from
+// Umode.
+static void
+fig8_scale(void)
+{
+    static const int sizes_kib[] = {64, 1024, 4096, 16384};
+    for (int s = 0; s < 4; s++) {
+        int pid = fork();
+        if (pid == 0) {
+            char *m = sbrk(sizes_kib[s] * 1024);
+            if (sbrk_failed(m))
+                exit(92);
+            for (int off = 0; off < sizes_kib[s] * 1024; off += 4096)
+                m[off] = 1;
+            if (switch_supervisor(0) != 0)
+                exit(93);
+            u64 up[64], down[64];
+            for (int r = 0; r < rounds; r++) {
+                u64 t0 = rdtsc();
+                switch_user(0);
+                u64 t1 = rdtsc();
+                switch_supervisor(0);
+                u64 t2 = rdtsc();
+                down[r] = (t1 - t0) * 10;
+                up[r] = (t2 - t1) * 10;
+            }
+            qsort(up, rounds, sizeof(up[0]), cmp_u64);
+            qsort(down, rounds, sizeof(down[0]), cmp_u64);
+            char call[40];
+            snprintf(call, sizeof call, "size-%d", sizes_kib[s]);
+            report("switch_supervisor", call, (struct result){up[rounds / 2], up[0]});
+            report("switch_user", call, (struct result){down[rounds / 2], down[0]});
+            fflush_stdout();
+            exit(0);
+        }
+        int status;
+        wait(&status);
+        if (status != 0)
+            printf("bench: the %d KiB child exited with status %d\n", sizes_kib[s], status);
+    }
+}
+
+// Scale: the conventional getpid with 1, 8 and 32 processes in the system
+// (the others asleep in a pipe read). Called from Umode.
+static void
+getpid_scale(void)
+{
+    static const int counts[] = {1, 8, 32};
+    for (int c = 0; c < 3; c++) {
+        int fds[2];
+        if (pipe(fds) != 0)
+            return;
+        for (int i = 1; i < counts[c]; i++)
+            if (fork() == 0) {
+                char ch;
+                close(fds[1]);
+                read(fds[0], &ch, 1);
+                exit(0);
+            }
+        close(fds[0]);
+        struct result r;
+        measure_set((void (*const[])(void)){op_conv_getpid}, 1, 0, &r);
+        char path[32];
+        snprintf(path, sizeof path, "procs-%d", counts[c]);
+        report("getpid", path, r);
+        close(fds[1]); // every sleeper's read returns 0
+        for (int i = 1; i < counts[c]; i++)
+            wait(0);
+    }
+}
+
 // Fig. 9: `ls -l DIR` as a whole program (fork, exec, a stat per entry,
 // output), run as a Umode or an Smode process, output to the console or
 // to a file. Called from Umode.
@@ -164,7 +239,10 @@ fig9(void)
         for (int out = 0; out < 2; out++)
             for (int smode = 0; smode < 2; smode++) {
                 u64 t[16];
+                unsigned int calls = 0;
                 for (int r = 0; r < ls_reps; r++) {
+                    struct vmstat v0, v1;
+                    vmstat(&v0);
                     u64 t0 = rdtsc();
                     int pid = fork();
                     if (pid == 0) {
@@ -182,6 +260,8 @@ fig9(void)
                     int status;
                     wait(&status);
                     t[r] = (rdtsc() - t0) * 10;
+                    vmstat(&v1);
+                    calls = v1.syscalls - v0.syscalls; // the run's, fork/wait/vmstat included
                     if (status != 0)
                         printf("bench: ls exited with status %d\n", status);
                 }
@@ -190,6 +270,8 @@ fig9(void)
                 snprintf(call, sizeof call, "ls%s-%s", dirs[d] + 7, out ? "file" : "console");
                 fflush_stdout();
                 report(call, smode ? "smode" : "umode", (struct result){t[ls_reps / 2], t[0]});
+                printf("BENCH %s %s-calls median=%u.0 min=%u.0\n", call, smode ? "smode" : "umode",
+                       calls, calls);
             }
 }
 
@@ -290,6 +372,8 @@ main(int argc, char **argv)
     fig8();
     if (switch_user(0) != 0)
         return 1;
+    fig8_scale();
+    getpid_scale();
     fig9();
     bench_malloc();
     close(fd_file);

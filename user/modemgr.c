@@ -8,8 +8,8 @@
 //                [-step] [-q] [NAME ...]
 //   -p MS      the period (default 100 ms)
 //   -b KIB     budget: the user memory of all Smode processes together may
-//              not exceed KIB (an Smode process is wholly resident and
-//              pinned, so its size is what it costs; default 4096)
+//              not exceed KIB (an Smode process is resident, never paged
+//              out, so its size is what it costs; default 4096)
 //   -hi R      promote at R system calls a second or more (default 2000) ...
 //   -lo R      ... demote below R (default 500): between the two nothing moves
 //   -hold K    ... only after K periods in a row above hi / below lo (default 2)
@@ -26,7 +26,7 @@
 // the process back for RETRY_PERIODS periods.
 //
 // Budget: a process counts from the promotion request until its demotion
-// has been applied (its pins are gone only then), so making room for a
+// has been applied (it is resident until then), so making room for a
 // hotter process takes two periods: demote the colder one, then promote.
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,8 +98,8 @@ kib(const struct procinfo *p)
     return (p->size + 1023) / 1024;
 }
 
-// Smode, or about to be: what counts against the budget (a pending
-// demotion still holds its pins).
+// Smode, or about to be: what counts against the budget (a process with a
+// pending demotion is still resident).
 static int
 smode_or_pending(const struct procinfo *p)
 {

@@ -84,6 +84,7 @@ struct procinfo {
     unsigned int pageouts;  // pages written to swap
     unsigned int switches;  // mode switches applied
     unsigned int syscalls;  // system calls made since the process was created (exec keeps counting)
+    unsigned int walked;    // page-table entries its mode switches visited
     char name[PROC_NAME_MAX];
 };
 
@@ -101,6 +102,7 @@ struct vmstat {
     unsigned int commit_limit;  // ... and what RAM plus swap can back
     unsigned int committed_resident; // of those, pages that must stay resident
     unsigned int resident_limit;
+    unsigned int syscalls;      // system calls since boot, every receiver
 };
 
 // ---- the coexistence control area (paper, section 4.1, method b) ----

@@ -2,7 +2,9 @@
 // reservation into the guard page) cannot take the page fault on that same
 // stack: the double-fault task gate catches it and kills only that process,
 // status WAIT_KILLED_BIT | 8. Three times (the task must work repeatedly),
-// then the system still works.
+// then the system still works. Inside the reservation the same double fault
+// grows the stack instead: a timer tick that lands on a not yet mapped stack
+// page maps it and the program runs on, the timer too.
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -50,9 +52,44 @@ overflow_in_irq(void)
     return wait_child(pid);
 }
 
+// An Smode child that puts its stack pointer on the boundary of a page of
+// its stack reservation that was never touched (lazy) and spins: the next
+// tick's delivery double-faults, the double-fault task maps the page and
+// resumes it. It must still be running (and the timer too) afterwards.
+static void
+grow_in_irq(void)
+{
+    int fds[2];
+    CHECK(pipe(fds) == 0, "pipe");
+    int pid = fork();
+    if (pid == 0) {
+        struct procinfo me;
+        if (current_mode() != MODE_SMODE && switch_supervisor(0) != 0)
+            _exit(2);
+        if (modeinfo(0, &me) != 0 || write(fds[1], &me.faults, sizeof me.faults) != 4)
+            _exit(3);
+        __asm__ volatile("mov %0, %%esp\n1: jmp 1b" : : "r"(0xBFFFE000u - 8 * 4096u));
+    }
+    CHECK(pid > 0, "fork");
+    struct procinfo before; // the child's count just before it moves its stack pointer
+    CHECK(read(fds[0], &before.faults, 4) == 4, "the child did not report");
+    unsigned int t0 = uptime();
+    CHECK(msleep(50) == 0 && uptime() >= t0 + 50, "the timer stopped after a stack growth");
+    struct procinfo pi;
+    CHECK(modeinfo(pid, &pi) == 0 && pi.state != PS_ZOMBIE && pi.mode == MODE_SMODE,
+          "the spinner on a fresh stack page died (state %d)", pi.state);
+    CHECK(pi.faults > before.faults, "no fault mapped its stack page (%u -> %u)", before.faults,
+          pi.faults);
+    CHECK(kill(pid) == 0, "kill");
+    int st = wait_child(pid);
+    CHECK(WIFKILLED(st) && WKILLVEC(st) == KILLED_BY_KILL, "spinner status 0x%x", st);
+    printf("t_smode_stack: a tick on an unmapped Smode stack page: page mapped, runs on\n");
+}
+
 int
 main(void)
 {
+    grow_in_irq();
     struct vmstat v0 = vm();
     int st = overflow_in_irq();
     CHECK(WIFKILLED(st) && WKILLVEC(st) == 8, "overflow in a tick: status 0x%x", st);

@@ -1,6 +1,8 @@
 // t_swap_smode: a Umode process whose pages were paged out is switched to
-// Smode by a manager: the switch pages everything back in and pins it
-// before the process runs in ring 0 (run with MEM=16).
+// Smode by a manager: the switch reads back exactly the pages that are out
+// (no more page-ins than pages on swap) before the process runs in ring 0,
+// and from then on none of its pages is paged out, though memory stays
+// short: a second hog runs while the target is Smode (run with MEM=16).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,21 @@
 
 #define PAGE 4096
 #define TARGET_PAGES 1024 // 4 MiB
+
+// A hog that touches n pages (as many as the RAM has frames), then exits.
+static void
+run_hog(unsigned int n)
+{
+    int hog = fork();
+    if (hog == 0) {
+        char *m = sbrk(n * PAGE);
+        for (unsigned int i = 0; i < n; i++)
+            m[i * PAGE] = 1;
+        exit(0);
+    }
+    int status;
+    CHECK(wait(&status) == hog && status == 0, "hog status %d", status);
+}
 
 int
 main(void)
@@ -42,21 +59,13 @@ main(void)
     CHECK(read(ready[0], &c, 1) == 1, "target ready");
 
     // Push the target out: a hog touches more than the RAM, then exits.
-    int hog = fork();
-    if (hog == 0) {
-        unsigned int n = vs.total_frames;
-        char *m = sbrk(n * PAGE);
-        for (unsigned int i = 0; i < n; i++)
-            m[i * PAGE] = 1;
-        exit(0);
-    }
-    int status;
-    CHECK(wait(&status) == hog && status == 0, "hog status %d", status);
+    run_hog(vs.total_frames);
 
     struct procinfo pi;
     CHECK(modeinfo(target, &pi) == 0, "modeinfo");
     printf("target before: resident %u swapped %u pinned %u\n", pi.resident, pi.swapped, pi.pinned);
     CHECK(pi.swapped > TARGET_PAGES / 2, "the target was not paged out (%u swapped)", pi.swapped);
+    unsigned int out = pi.swapped, pageins0 = pi.pageins;
     CHECK(switch_supervisor(target) == 0, "switch_supervisor(target)");
     CHECK(write(go[1], "g", 1) == 1, "go");
     CHECK(read(done[0], &c, 1) == 1 && c == 'S', "target did not run as Smode (%c)", c);
@@ -64,9 +73,19 @@ main(void)
     printf("target after:  resident %u swapped %u pinned %u pageins %u\n", pi.resident, pi.swapped,
            pi.pinned, pi.pageins);
     CHECK(pi.mode == MODE_SMODE && pi.swapped == 0, "not fully resident");
-    CHECK(pi.resident == pi.size / PAGE && pi.pinned == pi.resident, "not all pinned");
+    CHECK(pi.pageins - pageins0 == out, "%u page-ins for %u pages on swap", pi.pageins - pageins0,
+          out);
+    CHECK(pi.pinned == 1, "Smode pages pinned one by one: %u", pi.pinned);
     CHECK(pi.resident >= TARGET_PAGES, "only %u pages resident", pi.resident);
+    // Memory short again while the target is Smode: the clock passes over it.
+    run_hog(vs.total_frames);
+    struct procinfo after;
+    CHECK(modeinfo(target, &after) == 0, "modeinfo after the second hog");
+    CHECK(after.swapped == 0 && after.pageouts == pi.pageouts && after.resident == pi.resident,
+          "an Smode process was paged out: swapped %u, page-outs %u -> %u", after.swapped,
+          pi.pageouts, after.pageouts);
     CHECK(write(go[1], "f", 1) == 1, "finish");
+    int status;
     CHECK(wait(&status) == target && status == 0, "target status %d", status);
     pass();
 }
