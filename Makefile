@@ -35,7 +35,7 @@ say = $(if $(V),,@echo "  $(1)	$(2)")
 # every other goal that builds only checks, and stops at once with one line
 # when a tool is missing. help and clean need no tools.
 INSTALL_GOALS := run run-% test bench qemu-gdb qemu-gdb-% bochs bochs-% gdb deps \
-  grade handout handin check-labs check-firstrun timeline
+  grade handout handin check-labs check-firstrun timeline check-timeline figures
 NO_TOOLS_GOALS := help clean
 BUILD_GOALS := $(filter-out $(NO_TOOLS_GOALS),$(or $(MAKECMDGOALS),all))
 INSTALL_FIRST := $(filter $(INSTALL_GOALS),$(BUILD_GOALS))
@@ -84,7 +84,8 @@ LIBSYS_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard libsys/*.c)) $(B)/libsys/syscal
 USER_PROGS := $(patsubst user/%.c,$(B)/user/%,$(wildcard user/*.c))
 TEST_PROGS := $(patsubst tests/progs/%.c,$(B)/tests/%,$(wildcard tests/progs/*.c))
 
-.PHONY: all deps FORCE run run-nox qemu-gdb gdb bochs iso test bench clean help check-firstrun
+.PHONY: all deps FORCE run run-nox qemu-gdb gdb bochs iso test bench clean help check-firstrun \
+  timeline check-timeline figures
 
 # Intermediate files make would otherwise delete after use.
 .PRECIOUS: $(B)/libsys/crt0.o
@@ -105,6 +106,10 @@ help:
 	@echo "make iso            the GRUB ISO build/dmsm.iso"
 	@echo "make bench          measure system calls, write docs/bench.md"
 	@echo "make check-firstrun simulate a first run without the tools (CI runs it)"
+	@echo "make timeline [SCENARIO=flip|manager|paging|dfkill]  boot with the event trace on,"
+	@echo "                    draw it: build/timeline.html (docs/debugging.md)"
+	@echo "make check-timeline render that page in headless Chromium and check it (CI runs it)"
+	@echo "make figures        the docs' diagrams: docs/figures/*.dot -> *.svg (Graphviz)"
 	@echo "make deps           install the packages the build needs (Debian/Ubuntu)"
 	@echo "make compile_commands.json   for editors and clangd"
 	@echo "make clean          remove build/"
@@ -118,7 +123,7 @@ $(B)/asmdefs.inc: kernel/asmdefs.h kernel/*.h kernel/uapi/*.h tools/h2inc.py
 	$(call say,GEN,$@)
 	$(Q)$(CC) $(KCFLAGS) -E -dM kernel/asmdefs.h | $(PYTHON) tools/h2inc.py KERNBASE AP_STACK_TOP PTE_ CR0_ CR4_ \
 	  SEL_ SELECTOR GDT_ DPL_ TF_ T_ FL_ SC_ SCE_ P_TAILWORK P_MODE P_SYSCALLS NSYSCALL SYS_ MODEPAGE MP_ MODE_ \
-	  ENOSYS > $@
+	  ENOSYS TR_ > $@
 $(B)/sysdefs.inc: $(B)/asmdefs.inc
 	$(Q)cp $< $@
 
@@ -284,6 +289,41 @@ bench: deps all
 # on PATH, then deps "installs" it; also every generator failing once.
 check-firstrun:
 	$(PYTHON) tests/firstrun.py
+
+# ---- the event trace, drawn (kernel/trace.c, tools/timeline.py) ----
+# Boots init=/bin/tracedemo SCENARIO with trace=TRACE (1: every kind, or a
+# mask, kernel/uapi/trace.h) under -icount (time = guest instructions, the
+# same every run), keeps the serial output in build/trace-SCENARIO.txt and
+# draws build/timeline.html. The paging scenario needs little memory.
+SCENARIO ?= flip
+TRACE ?= 1
+TL_MEM = $(if $(filter paging,$(SCENARIO)),16,$(strip $(MEM)))
+TL_TRACE = $(B)/trace-$(SCENARIO).txt
+timeline: deps all
+	$(call say,BOOT,tracedemo $(SCENARIO) with trace=$(TRACE) (QEMU -icount))
+	$(Q)timeout 600 $(QEMU) -m $(TL_MEM) -kernel $(B)/kernel.elf -initrd $(B)/fs.img \
+	  -drive file=$(B)/swap.img,format=raw,if=ide,index=1 \
+	  -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot -display none -icount shift=0 \
+	  -serial stdio -append "trace=$(TRACE) init=/bin/tracedemo $(SCENARIO)" </dev/null > $(TL_TRACE); \
+	  st=$$?; [ $$st -eq 1 ] || echo "timeline: the run ended with QEMU status $$st (see $(TL_TRACE)); drawing what there is"
+	$(Q)$(PYTHON) tools/timeline.py $(TL_TRACE) $(B)/timeline.html --title "DMSM event trace: scenario $(SCENARIO)"
+	@echo "Open $(B)/timeline.html in a browser."
+
+# The page in a real browser (tests/timeline_test.py): the parser's
+# warnings first, then make timeline's page rendered in headless Chromium,
+# its DOM checked against the trace, and a screenshot, build/timeline.png.
+check-timeline: timeline
+	@tools/deps.sh --browser
+	$(PYTHON) tests/timeline_test.py $(B) $(TL_TRACE)
+
+# The docs' diagrams from their Graphviz sources (the SVGs are committed).
+FIGURES := $(patsubst %.dot,%.svg,$(wildcard docs/figures/*.dot))
+figures:
+	@tools/deps.sh --graphviz
+	@$(MAKE) --no-print-directory $(FIGURES)
+docs/figures/%.svg: docs/figures/%.dot
+	$(call say,DOT,$@)
+	$(Q)dot -Tsvg $< > $@
 
 compile_commands.json: $(B)/asmdefs.inc
 	bear --output $@ -- $(MAKE) -B $(KERNEL_OBJ) $(LIBSYS_OBJ) >/dev/null

@@ -7,3 +7,4 @@
 #include "uapi/sysnum.h"
 #include "uapi/abi.h"
 #include "uapi/errno.h"
+#include "uapi/trace.h"

@@ -13,6 +13,7 @@
 #include "elf.h"
 #include "mmu.h"
 #include "proc.h"
+#include "trace.h"
 #include "trap.h"
 
 #define MAXARG 32
@@ -182,5 +183,7 @@ exec_into(struct proc *p, const char *path, char **argv)
         if (*s == '/')
             last = s + 1;
     strlcpy(p->name, last, sizeof(p->name));
+    if (TRACE_ON(TR_EXEC))
+        trace_exec(p);
     return 0;
 }

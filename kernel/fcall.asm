@@ -44,6 +44,7 @@ section .note.GNU-stack noalloc noexec nowrite progbits
 section .text
 
 extern syscalls, curproc, fcall_stack, tss, trap, syscall_tail, trapret
+extern trace_sys, trace_sysret, trace_sysret_tf
 
 ; Enter the slow path: keep the program's flags for the frame at
 ; [fcall_stack-12], then load the kernel's: IF=0 (the frame is built with
@@ -55,11 +56,12 @@ extern syscalls, curproc, fcall_stack, tss, trap, syscall_tail, trapret
     popfd
 %endmacro
 
-; Build the trap frame for this call at the top of the kernel stack.
+; Build the trap frame for this call at the top of the kernel stack, with
+; trapno %1 (T_SYSCALL, or T_SYSCALL_TRACED for a call the trace records).
 ; In: EBP = AP stack pointer (-> saved EBP, return address), the caller's
 ; EBX, ESI, EDI in place, its ECX/EDX/EFLAGS at [fcall_stack-4]/[-8]/[-12],
 ; EAX as the frame's EAX. Interrupts must be off.
-%macro BUILD_FRAME 0
+%macro BUILD_FRAME 1
     mov esp, [tss + 4]              ; TSS.esp0
     push SEL_KDATA                  ; ss
     lea ecx, [ebp + 8]
@@ -68,8 +70,8 @@ extern syscalls, curproc, fcall_stack, tss, trap, syscall_tail, trapret
     push dword [ecx - 12]           ; eflags: the program's, back at the exit
     push SEL_KCODE                  ; cs: ring 0, Smode
     push dword [ebp + 4]            ; eip: the return address in the stub
-    push 0                          ; err
-    push T_SYSCALL                  ; trapno
+    push TF_ERR_FCALL               ; err: marks a frame this receiver built
+    push %1                         ; trapno
     push ds
     push es
     push fs
@@ -81,17 +83,35 @@ extern syscalls, curproc, fcall_stack, tss, trap, syscall_tail, trapret
     pusha
 %endmacro
 
-global fcall_entry
-fcall_entry:
+; The slow path: the frame with trapno %1 at the top of the kernel stack,
+; then the C function %2 with it (trap, or syscall_tail for tail work,
+; which runs with interrupts on: %3 = sti).
+%macro FRAME_AND_CALL 2-3
+    SLOW_PATH_FLAGS
+    BUILD_FRAME %1
+    %3
+    push esp
+    call %2
+%endmacro
+
+; From the AP stack to this process's kernel stack, keeping the AP's EBP
+; and the caller's ECX, EDX (a C handler may clobber them). Label %1 marks
+; the end of the instructions that run on the AP's stack.
+%macro ENTER_KERNEL_STACK 1
     cld                             ; DF clear for C (the cdecl rule at any call)
     push ebp                        ; on the AP stack
-global fcall_apstack_end
-fcall_apstack_end:                  ; up to here the receiver is on the AP's stack,
+global %1
+%1:                                 ; up to here the receiver is on the AP's stack,
                                     ; whatever its ESP (trap.c: double_fault)
     mov ebp, esp
     mov esp, [fcall_stack]          ; this process's kernel stack
     push ecx
     push edx
+%endmacro
+
+global fcall_entry
+fcall_entry:
+    ENTER_KERNEL_STACK fcall_apstack_end
     cmp eax, NSYSCALL
     jae .needs_frame                ; bad number: the common dispatcher reports it
     test byte [syscalls + eax * SCE_SIZE + SCE_FLAGS], SC_FRAME
@@ -114,18 +134,66 @@ fcall_apstack_end:                  ; up to here the receiver is on the AP's sta
     ret
 
 .needs_frame:                       ; EAX = the number
-    SLOW_PATH_FLAGS
-    BUILD_FRAME
-    push esp
-    call trap                       ; -> syscall(): dispatch, then the tail
+    FRAME_AND_CALL T_SYSCALL, trap  ; -> syscall(): dispatch, then the tail
     add esp, 4
     jmp trapret
 
 .tail_work:                         ; EAX = the result
-    SLOW_PATH_FLAGS
-    BUILD_FRAME
-    sti                             ; the tail runs with interrupts on
-    push esp
-    call syscall_tail
+    FRAME_AND_CALL T_SYSCALL, syscall_tail, sti
     add esp, 4
     jmp trapret
+
+; The function receiver while the trace records system calls: trace.c has
+; every control area name this entry instead of fcall_entry, so fcall_entry
+; pays nothing for the trace. The same steps, with the trace's entry and
+; exit events (kernel/trace.c) around the handler. C calls clobber EAX,
+; ECX, EDX: the number and the result wait on the stack meanwhile.
+global fcall_entry_traced
+fcall_entry_traced:
+    ENTER_KERNEL_STACK fcall_traced_apstack_end
+    cmp eax, NSYSCALL
+    jae .frame                      ; trap() records these (receiver "slow")
+    test byte [syscalls + eax * SCE_SIZE + SCE_FLAGS], SC_FRAME
+    jz .fast
+.frame:                             ; EAX = the number
+    FRAME_AND_CALL T_SYSCALL_TRACED, trap
+    add esp, 4
+    jmp trapret
+
+.tail:                              ; EAX = the result
+    FRAME_AND_CALL T_SYSCALL, syscall_tail, sti
+    call trace_sysret_tf            ; (the same frame argument)
+    add esp, 4
+    jmp trapret
+
+.fast:
+    push eax                        ; the number
+    push 0                          ; from ring 0
+    push eax
+    push TR_RECV_FAST
+    call trace_sys
+    add esp, 12
+    mov eax, [esp]
+    push edi
+    push esi
+    push dword [esp + 12]           ; the caller's EDX, saved above
+    push dword [esp + 20]           ; ... and its ECX
+    push ebx
+    call [syscalls + eax * SCE_SIZE + SCE_FN]
+    add esp, 24                     ; the arguments and the number
+    mov ecx, [curproc]
+    inc dword [ecx + P_SYSCALLS]
+    cmp dword [ecx + P_TAILWORK], 0
+    jne .tail
+    push eax                        ; the result
+    push TR_EXIT_RET
+    push 0                          ; back to ring 0
+    push eax
+    call trace_sysret
+    add esp, 12
+    pop eax
+    pop edx
+    pop ecx
+    mov esp, ebp                    ; back on the AP stack
+    pop ebp
+    ret

@@ -101,3 +101,12 @@ sysenter_init(void)
     wrmsr(MSR_SYSENTER_CS, SEL_KCODE, 0); // sysexit then loads SEL_UCODE, SEL_UDATA
     wrmsr(MSR_SYSENTER_EIP, (uint32_t)sysenter_entry, 0);
 }
+
+// Make sysenter enter at sysenter_entry_traced (traced) or at sysenter_entry
+// (trace.c).
+void
+sysenter_set_entry(int traced)
+{
+    extern void sysenter_entry(void), sysenter_entry_traced(void);
+    wrmsr(MSR_SYSENTER_EIP, (uint32_t)(traced ? sysenter_entry_traced : sysenter_entry), 0);
+}

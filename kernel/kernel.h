@@ -79,11 +79,13 @@ void power_fail(int code) NORETURN;
 void gdt_init(void);
 void tss_set_kstack(uint32_t esp0, uint32_t cr3);
 void sysenter_init(void);
+void sysenter_set_entry(int traced);
 extern struct tss tss;
 extern uint32_t fcall_stack;
 
 // trap.c
 void idt_init(void);
+void idt_set_syscall_gate(int traced);
 void trap(struct trapframe *tf);
 int tf_from_ap(struct trapframe *tf);
 void irq_handle(int irq);
@@ -184,6 +186,7 @@ uint32_t proc_syscalls_total(void);
 
 // mode.c (DMSM)
 int mode_init_modepage(struct proc *p);
+void mode_set_receiver(int traced);
 void mode_set_frame(struct trapframe *tf, int mode);
 int mode_exec_check(struct proc *p, int trusted, const char *path);
 void mode_exec_commit(struct proc *p, int trusted);

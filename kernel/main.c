@@ -4,6 +4,7 @@
 #include "frame.h"
 #include "multiboot.h"
 #include "proc.h"
+#include "trace.h"
 #include "trap.h"
 #include "x86.h"
 
@@ -82,6 +83,7 @@ kmain(uint32_t magic, uint32_t mbi_pa)
     gdt_init();
     idt_init();
     sysenter_init();
+    trace_init(); // after the receivers' entries are set: it may retarget them
     syscall_check_table();
     pic_init();
     frame_init(mbi);

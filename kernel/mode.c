@@ -13,6 +13,7 @@
 #include "frame.h"
 #include "mmu.h"
 #include "proc.h"
+#include "trace.h"
 #include "trap.h"
 #include "x86.h"
 
@@ -23,6 +24,8 @@ _Static_assert(offsetof(struct modepage, fcall) == MP_FCALL, "MP_FCALL out of st
 _Static_assert(offsetof(struct modepage, floor) == MP_FLOOR, "MP_FLOOR out of step");
 
 extern void fcall_entry(void); // fcall.asm: the function receiver
+extern void fcall_entry_traced(void); // ... and its twin while the trace records calls
+static void (*fcall_receiver)(void) = fcall_entry; // the one control areas name
 int sys_getpid(void);          // sysproc.c: bench's floor calls it directly
 
 // Map a fresh coexistence control area into p's address space: user
@@ -47,11 +50,24 @@ mode_init_modepage(struct proc *p)
     struct modepage *mp = P2V(pa);
     mp->magic = MODEPAGE_MAGIC;
     mp->mode = (uint32_t)p->mode;
-    mp->fcall = (uint32_t)fcall_entry;
+    mp->fcall = (uint32_t)fcall_receiver;
     mp->floor = (uint32_t)sys_getpid;
     mp->pid = (uint32_t)p->pid;
     p->modepage = mp;
     return 0;
+}
+
+// Name fcall_entry_traced (traced) or fcall_entry as the function receiver
+// in every control area, now and from now on (trace.c, when the trace
+// starts or stops recording system calls). A stub reads the address at
+// each call, so either receiver serves it. Interrupts off.
+void
+mode_set_receiver(int traced)
+{
+    fcall_receiver = traced ? fcall_entry_traced : fcall_entry;
+    for (struct proc *p = proctab; p < &proctab[NPROC]; p++)
+        if (p->modepage)
+            p->modepage->fcall = (uint32_t)fcall_receiver;
 }
 
 // Print the one-line reason why p's switch to Smode was refused. Any
@@ -111,6 +127,8 @@ mode_exec_commit(struct proc *p, int trusted)
 {
     ASSERT(p->mode != MODE_SMODE || trusted);
     p->trusted = trusted;
+    if (p->pending != MODE_NONE)
+        TRACE(TR_REFUSE, (uint32_t)p->pending, 0, 1, 0); // exec=1: cancelled by exec
     p->pending = MODE_NONE;
     TW_CLEAR(p, TW_MODE);
 }
@@ -281,7 +299,10 @@ mode_apply_at_tail(struct proc *p, struct trapframe *tf)
     // The trust rule again: the request was checked when made, but only
     // what p runs now counts (exec cancels requests; this is the backstop).
     int r = want == MODE_SMODE && !p->trusted ? -EPERM : mode_switch(p, tf, want);
+    if (r == 0)
+        TRACE(TR_APPLY, (uint32_t)want, p->trace_nr, 0, 0);
     if (r < 0) {
+        TRACE(TR_REFUSE, (uint32_t)want, (uint32_t)r, 0, 0);
         p->refused = r;
         refused_msg(p, r, r == -EPERM    ? "its program is not from a trusted read-only tree"
                           : r == -EFAULT ? "its stack pointer is not a user address"

@@ -1,5 +1,6 @@
 // Powering the machine off with a status, so that a test run ends by itself.
 #include "kernel.h"
+#include "trace.h"
 #include "x86.h"
 
 #define QEMU_DEBUG_EXIT 0xF4   // -device isa-debug-exit,iobase=0xf4: exits (v << 1) | 1
@@ -14,6 +15,8 @@ static void NORETURN
 emulator_off(int v)
 {
     cli();
+    if (trace_mask)
+        trace_dump(); // the trace's last events, before the line the harness waits for
     printk("poweroff: status %d\n", v);
     uart_flush();
     outb(QEMU_DEBUG_EXIT, (uint8_t)v);

@@ -9,6 +9,7 @@
 #include "kernel.h"
 #include "mmu.h"
 #include "proc.h"
+#include "trace.h"
 #include "trap.h"
 #include "x86.h"
 
@@ -177,6 +178,7 @@ void
 scheduler(void)
 {
     struct proc *last = proctab;
+    int ran = -1; // pid of the process that ran last (0: idle), for the trace
     for (;;) {
         cli();
         struct proc *p = 0;
@@ -188,6 +190,9 @@ scheduler(void)
             }
         }
         if (!p) {
+            if (ran != 0)
+                TRACE(TR_IDLE, 0, 0, 0, 0);
+            ran = 0;
             sti();
             hlt(); // idle until the next interrupt
             continue;
@@ -196,6 +201,8 @@ scheduler(void)
         cpu.proc = curproc = p;
         switchuvm(p);
         p->state = RUNNING;
+        TRACE(TR_RUN, (uint32_t)ran, 0, 0, 0);
+        ran = p->pid;
         cpu.ncli = 1; // the process resumes in sched() or forkret, which pop this
         cpu.intena = 0;
         swtch(&cpu.scheduler, p->context);
@@ -302,6 +309,7 @@ proc_fork(void)
     memcpy(child->name, parent->name, sizeof(child->name));
     child->parent = parent;
     int pid = child->pid;
+    TRACE(TR_FORK, (uint32_t)pid, 0, 0, 0);
     pushcli();
     child->state = RUNNABLE;
     popcli();
@@ -315,6 +323,7 @@ void
 proc_exit(int status)
 {
     struct proc *p = curproc;
+    TRACE(TR_EXIT, (uint32_t)status, 0, 0, 0);
     if (p == initproc)
         poweroff(status);
     for (int fd = 0; fd < NOFILE; fd++)

@@ -90,6 +90,8 @@ struct proc {
     // memory accounting (vm.c)
     uint32_t faults, pageins, pageouts;
 
+    uint32_t trace_nr;         // the system call in progress, for its exit event (trace.c)
+
     // the x87 registers while the process is not running (fnsave format)
     uint8_t fpu[FPU_STATE_SIZE] __attribute__((aligned(16)));
 };
@@ -109,6 +111,7 @@ struct cpu {
 };
 
 extern struct cpu cpu;
+extern struct proc proctab[NPROC]; // proc.c; mode.c walks it to retarget the control areas
 extern struct proc *curproc;   // == cpu.proc; a plain global so assembly can read it
 
 #endif

@@ -16,6 +16,7 @@
 #include "frame.h"
 #include "mmu.h"
 #include "proc.h"
+#include "trace.h"
 #include "x86.h"
 
 #define LOW_WATER 64    // page out while fewer frames than this are free
@@ -122,6 +123,7 @@ evict_one(void)
         p->nswapped++;
         p->pageouts++;
         swap_pageouts++;
+        TRACE(TR_PAGEOUT, (uint32_t)p->pid, f->va, slot, 0);
         return 1;
     }
     return 0;
@@ -154,6 +156,7 @@ swap_in(struct proc *p, uint32_t slot, uint32_t pa)
     p->nslotted++; // a resident page keeping its copy on swap
     p->pageins++;
     swap_pageins++;
+    TRACE(TR_PAGEIN, (uint32_t)p->pid, slot, 0, 0);
     return 0;
 }
 

@@ -6,6 +6,7 @@
 #include "kernel.h"
 #include "proc.h"
 #include "syscall.h"
+#include "trace.h"
 #include "trap.h"
 #include "x86.h"
 #include "uapi/sysnum.h"
@@ -18,7 +19,7 @@ _Static_assert(offsetof(struct syscall_entry, flags) == SCE_FLAGS, "SCE_FLAGS ou
     X(uptime) X(yield) X(read) X(write) X(open) X(close) X(lseek) X(stat)      \
     X(fstat) X(getdents) X(mkdir) X(unlink) X(sbrk) X(dup) X(dup2) X(pipe)     \
     X(chdir) X(procinfo) X(switch_supervisor) X(switch_user) X(modeinfo)       \
-    X(nopromote) X(poweroff) X(vmstat) X(link) X(rename) X(poll)
+    X(nopromote) X(poweroff) X(vmstat) X(link) X(rename) X(poll) X(tracectl)
 
 // Handlers are defined with their natural parameters (sysproc.c, sysfile.c).
 #define DECLARE(name) int sys_##name();
@@ -43,7 +44,7 @@ const struct syscall_entry syscalls[NSYSCALL] = {
     ENTRY(chdir, 0),       ENTRY(procinfo, 0),     ENTRY(switch_supervisor, 0),
     ENTRY(switch_user, 0), ENTRY(modeinfo, 0),     ENTRY(nopromote, 0),
     ENTRY(poweroff, 0),    ENTRY(vmstat, 0),       ENTRY(link, 0),
-    ENTRY(rename, 0),      ENTRY(poll, 0),
+    ENTRY(rename, 0),      ENTRY(poll, 0),         ENTRY(tracectl, 0),
 };
 
 #define NAME(name) [SYS_##name] = #name,
@@ -94,4 +95,6 @@ sysenter_tail(struct trapframe *tf)
     tf->eflags = eflags;
     sti(); // the tail runs with interrupts on
     syscall_tail(tf);
+    if (TRACE_ON(TR_SYSRET))
+        trace_sysret_tf(tf);
 }

@@ -16,14 +16,14 @@ section .note.GNU-stack noalloc noexec nowrite progbits
 section .text
 
 extern syscalls, curproc, tss, fcall_stack, sysenter_tail, trapret
+extern trace_sys, trace_sysret
 
-global sysenter_entry
-sysenter_entry:
-    ; sysenter loads only CS, SS, ESP, EIP and clears only IF (and VM, RF):
-    ; NT, DF, AC and the data segments still hold what ring 3 left. Keep
-    ; the program's flags for the way back, and make them the kernel's.
-    ; (A TF set by the program traps right here, before this instruction:
-    ; trap() clears it, see the T_DEBUG case there.)
+; sysenter loads only CS, SS, ESP, EIP and clears only IF (and VM, RF):
+; NT, DF, AC and the data segments still hold what ring 3 left. Keep the
+; program's flags for the way back, and make them the kernel's. (A TF set
+; by the program traps right here, before this instruction: trap() clears
+; it, see the T_DEBUG case there.)
+%macro ENTER 0
     pushfd                          ; at [fcall_stack-4] (SYSENTER_ESP = fcall_stack)
     push FL_RESERVED1
     popfd                           ; IF=0, NT=0, DF=0, TF=0, AC=0
@@ -32,10 +32,12 @@ sysenter_entry:
     mov ds, cx
     mov es, cx
     push edx                        ; its return address
-    cmp eax, NSYSCALL
-    jae .bad
-    test byte [syscalls + eax * SCE_SIZE + SCE_FLAGS], SC_FRAME
-    jnz .bad
+%endmacro
+
+; Call the handler of system call EAX with its one argument (EBX), with
+; interrupts on; then, with them off again, go to %1 unless the fast exit
+; may be taken (no tail work, a Umode caller).
+%macro CALL_HANDLER 1
     sti                             ; handlers run with interrupts on
     push 0
     push 0
@@ -48,9 +50,20 @@ sysenter_entry:
     mov ecx, [curproc]
     inc dword [ecx + P_SYSCALLS]
     cmp dword [ecx + P_TAILWORK], 0
-    jne .slow
+    jne %1
     cmp dword [ecx + P_MODE], MODE_UMODE
-    jne .slow                       ; an Smode caller must not come back in ring 3
+    jne %1                          ; an Smode caller must not come back in ring 3
+%endmacro
+
+global sysenter_entry
+sysenter_entry:
+    ENTER
+    cmp eax, NSYSCALL
+    jae .bad
+    test byte [syscalls + eax * SCE_SIZE + SCE_FLAGS], SC_FRAME
+    jnz .bad
+    CALL_HANDLER .slow
+.exit:
     mov dx, SEL_UDATA
     mov ds, dx
     mov es, dx
@@ -84,3 +97,32 @@ sysenter_entry:
     call sysenter_tail              ; the frame's selectors for the mode, then the tail
     add esp, 4
     jmp trapret
+
+; sysenter while the trace records system calls (trace.c points the
+; SYSENTER_EIP MSR here, so sysenter_entry pays nothing for the trace): the
+; same path with the trace's entry and exit events (kernel/trace.c) around
+; the call; sysenter_tail records the exit of a call that leaves by the
+; slow path.
+global sysenter_entry_traced
+sysenter_entry_traced:
+    ENTER
+    push eax
+    push 3                          ; from ring 3
+    push eax
+    push TR_RECV_SYSENTER
+    call trace_sys
+    add esp, 12
+    pop eax
+    cmp eax, NSYSCALL
+    jae sysenter_entry.bad
+    test byte [syscalls + eax * SCE_SIZE + SCE_FLAGS], SC_FRAME
+    jnz sysenter_entry.bad
+    CALL_HANDLER sysenter_entry.slow
+    push eax
+    push TR_EXIT_SYSEXIT
+    push 3                          ; back to ring 3
+    push eax
+    call trace_sysret
+    add esp, 12
+    pop eax
+    jmp sysenter_entry.exit

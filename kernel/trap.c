@@ -4,6 +4,7 @@
 #include "kernel.h"
 #include "mmu.h"
 #include "proc.h"
+#include "trace.h"
 #include "trap.h"
 #include "x86.h"
 
@@ -25,11 +26,13 @@ _Static_assert(offsetof(struct tss, esp0) == 4, "trapasm.asm reads TSS.esp0 at o
 static struct gatedesc idt[256];
 extern uint32_t vectors[48];      // trapasm.asm
 extern uint32_t vector_syscall;   // trapasm.asm
+extern void vector_syscall_traced(void); // trapasm.asm
 extern struct tss df_tss;         // gdt.c
 extern void sysenter_entry(void); // sysenter.asm
 extern char trapret_apstack[], trapret_apstack_end[]; // trapasm.asm
 extern char trapentry_apstack[], trapentry_apstack_end[];
 extern char fcall_entry[], fcall_apstack_end[]; // fcall.asm
+extern char fcall_entry_traced[], fcall_traced_apstack_end[]; // ... its traced twin
 
 // Fill IDT entry n: a present gate of type (GATE_INT32 or GATE_TASK) to
 // handler in segment sel; a software int reaches it only from rings 0..dpl.
@@ -64,6 +67,16 @@ idt_init(void)
     // (base 0, limit 0xFFFF), a selector with TI=1 would be looked up at
     // linear address 0 (a page fault) instead of raising a GPF.
     __asm__ volatile("lldt %w0" : : "r"(0));
+}
+
+// Point the gate of vector 0x80 at vector_syscall_traced (traced) or at
+// the interrupt receiver (trace.c). The CPU reads the gate at each
+// delivery, so the change takes effect at the next int 0x80.
+void
+idt_set_syscall_gate(int traced)
+{
+    set_gate(T_SYSCALL, traced ? (uint32_t)vector_syscall_traced : vector_syscall, SEL_KCODE,
+             GATE_INT32, DPL_USER);
 }
 
 // Is tf the outermost frame of a process, that is, did it interrupt AP code
@@ -152,6 +165,17 @@ ap_stack_kill(struct trapframe *tf)
     proc_exit(WAIT_KILLED_BIT | T_STACK);
 }
 
+// A page fault of p's: let demand paging resolve it (vm_fault's result).
+// (Not inlined: trap()'s system-call path stays as lean as without the trace.)
+static int __attribute__((noinline))
+page_fault(struct proc *p, struct trapframe *tf)
+{
+    uint32_t va = rcr2();
+    int r = vm_fault(p, va, tf->err & 2);
+    TRACE(TR_FAULT, va, (tf->err & 2) != 0, (uint32_t)r, tf->eip);
+    return r;
+}
+
 // The C side of every entry but the function receiver's fast path. Runs on
 // the kernel stack with interrupts off. For a frame from AP code, this is
 // also where the process may be killed or preempted on the way out.
@@ -162,6 +186,10 @@ trap(struct trapframe *tf)
 
     if (tf->trapno == T_SYSCALL) {
         syscall(tf); // its tail (mode switch, kill, resched) is in syscall_tail
+        return;
+    }
+    if (tf->trapno == T_SYSCALL_TRACED) {
+        trace_syscall(tf); // the same, with the trace's events around it
         return;
     }
 
@@ -184,7 +212,7 @@ trap(struct trapframe *tf)
     }
     if (tf->trapno >= T_IRQ0 && tf->trapno < T_IRQ0 + 16) {
         irq_handle(tf->trapno - T_IRQ0);
-    } else if (tf->trapno == T_PGFLT && p && (r = vm_fault(p, rcr2(), tf->err & 2)) == 0) {
+    } else if (tf->trapno == T_PGFLT && p && (r = page_fault(p, tf)) == 0) {
         // demand paging resolved it (lazy page or page on swap)
     } else if (from_ap && r == -ENOMEM) {
         printk("pid %d (%s): killed: out of memory and swap (page fault at 0x%08x)\n", p->pid,
@@ -212,6 +240,7 @@ trap(struct trapframe *tf)
         if (p->killed)
             proc_exit(p->killed);
         if (tf->trapno == T_IRQ0 + IRQ_TIMER && p->state == RUNNING) {
+            TRACE(TR_TICK, SEL_RPL(tf->cs) ? TR_TICK_AP3 : TR_TICK_AP0, tf->eip, 0, 0);
             p->ap_frame = tf; // preempted in AP code (method (a) reads it)
             yield();
             p->ap_frame = 0;
@@ -219,6 +248,7 @@ trap(struct trapframe *tf)
                 proc_exit(p->killed);
         }
     } else if (tf->trapno == T_IRQ0 + IRQ_TIMER) {
+        TRACE(TR_TICK, TR_TICK_KERNEL, tf->eip, 0, 0);
         p->tail_work |= TW_RESCHED; // yield at the tail of this system call
     }
 }
@@ -277,7 +307,9 @@ double_fault(void)
     // Kernel code still on the AP's stack is the AP's too: the function
     // receiver's first instructions, reached with any ESP the AP had (a tick
     // there with an ESP above KERNBASE would otherwise look like the kernel).
-    int on_ap_stack = tss.eip >= (uint32_t)fcall_entry && tss.eip < (uint32_t)fcall_apstack_end;
+    int on_ap_stack =
+        (tss.eip >= (uint32_t)fcall_entry && tss.eip < (uint32_t)fcall_apstack_end) ||
+        (tss.eip >= (uint32_t)fcall_entry_traced && tss.eip < (uint32_t)fcall_traced_apstack_end);
     if (p && p->mode == MODE_SMODE && SEL_RPL(tss.cs) == 0 &&
         (RING0_IS_AP(tss.eip, tss.esp) || on_ap_stack)) {
         if (df_grow_stack(p))
@@ -316,6 +348,7 @@ df_kill(void)
     struct proc *p = curproc;
     clts();          // the task switches set CR0.TS: x87 use would fault
     df_serve_lost_irq();
+    TRACE(TR_DFKILL, df_eip, df_esp, 0, 0);
     printk("pid %d (%s): killed by double fault (vector %d) at eip 0x%08x, esp 0x%08x: "
            "Smode stack overflow\n",
            p->pid, p->name, T_DBLFLT, df_eip, df_esp);

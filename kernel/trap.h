@@ -45,6 +45,7 @@ struct trapframe {
 #define TF_SS 72
 #define TF_SIZE 76       // an AP frame
 #define TF_KERNEL_SIZE 68 // a frame of interrupted kernel code (no esp/ss)
+#define TF_ERR_FCALL 1    // err of a frame the function receiver built (int 0x80: 0)
 
 // The stack-pointer test: the one rule that tells an Smode AP from the
 // kernel when both run in ring 0 (docs/dmsm.md, section 9). esp and eip are
@@ -88,5 +89,7 @@ struct trapframe {
 #define IRQ_COM1 4
 #define IRQ_IDE 14
 #define T_SYSCALL 0x80   // the interrupt receiver
+#define T_SYSCALL_TRACED 0x180 // not a vector: the trapno of a system call the trace
+                              // records (vector_syscall_traced, fcall_entry_traced)
 
 #endif

@@ -38,6 +38,15 @@ trapentry_apstack:                 ; from here to the end label, an Smode AP's t
 %endrep
 VECTOR_NOERR 128                   ; T_SYSCALL (0x80), the interrupt receiver
 
+; The interrupt receiver while the trace records system calls: trace.c
+; points the gate of vector 0x80 here, so vector128 pays nothing for the
+; trace. The same frame, marked by its trapno (trap() hands it to the trace).
+global vector_syscall_traced
+vector_syscall_traced:
+    push 0
+    push T_SYSCALL_TRACED
+    jmp alltraps
+
 ; The stubs' addresses, for idt_init (trap.c).
 section .rodata
 global vectors

@@ -125,6 +125,7 @@ SYSCALL poweroff, SYS_poweroff, 1
 SYSCALL vmstat, SYS_vmstat, 1
 SYSCALL link, SYS_link, 2
 SYSCALL rename, SYS_rename, 2
+SYSCALL tracectl, SYS_tracectl, 4
 
 ; SYSENTER name, number: the sysenter/sysexit path (kernel/sysenter.asm) for
 ; calls of at most one argument (EBX), Umode only; bench's second baseline.

@@ -6,6 +6,8 @@
 #   tools/deps.sh --missing  only print the commands that building lacks, on
 #                            one line (empty when nothing is missing); the
 #                            Makefile uses it to stop a plain `make` at once
+#   tools/deps.sh --browser  only headless Chromium (make check-timeline, CI)
+#   tools/deps.sh --graphviz only Graphviz's dot (make figures)
 set -e
 mode=install
 [ "${1:-}" = "--missing" ] && mode=list
@@ -24,6 +26,12 @@ gnuplot:gnuplot-nox"
 NEEDS="$BUILD_NEEDS"
 [ $mode = list ] || NEEDS="$BUILD_NEEDS
 $RUN_NEEDS"
+# the extras that only one target needs
+extra=no
+case "${1:-}" in
+    --browser) NEEDS="chromium:chromium"; extra=yes ;;
+    --graphviz) NEEDS="dot:graphviz"; extra=yes ;;
+esac
 
 missing_cmds=""
 missing_pkgs=""
@@ -36,12 +44,14 @@ for pair in $NEEDS; do
     fi
 done
 # the cross compiler: i686-elf-gcc, or Debian's i686-linux-gnu-gcc
-if ! command -v i686-elf-gcc >/dev/null 2>&1 && ! command -v i686-linux-gnu-gcc >/dev/null 2>&1; then
+if [ $extra = yes ]; then
+    :
+elif ! command -v i686-elf-gcc >/dev/null 2>&1 && ! command -v i686-linux-gnu-gcc >/dev/null 2>&1; then
     missing_cmds="$missing_cmds i686-linux-gnu-gcc"; add_pkg gcc-i686-linux-gnu; add_pkg binutils-i686-linux-gnu
 fi
 # files that no command reveals: GRUB's BIOS modules, Bochs's terminal display and ROMs
-[ -d /usr/lib/grub/i386-pc ] || { missing_cmds="$missing_cmds grub-i386-pc-modules"; add_pkg grub-pc-bin; }
-if [ $mode = install ] && { command -v bochs >/dev/null 2>&1 || [ -n "$missing_pkgs" ]; }; then
+[ $extra = yes ] || [ -d /usr/lib/grub/i386-pc ] || { missing_cmds="$missing_cmds grub-i386-pc-modules"; add_pkg grub-pc-bin; }
+if [ $extra = no ] && [ $mode = install ] && { command -v bochs >/dev/null 2>&1 || [ -n "$missing_pkgs" ]; }; then
     term_plugin=no
     for f in /usr/lib/*/bochs/plugins/libbx_term* /usr/lib/bochs/plugins/libbx_term*; do
         [ -e "$f" ] && term_plugin=yes

@@ -39,6 +39,7 @@
 #define SYS_link 33
 #define SYS_rename 34
 #define SYS_poll 35
-#define NSYSCALL 36
+#define SYS_tracectl 36
+#define NSYSCALL 37
 
 #endif

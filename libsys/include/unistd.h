@@ -10,6 +10,7 @@
 #include "../../kernel/uapi/abi.h"
 #include "../../kernel/uapi/errno.h"
 #include "../../kernel/uapi/sysnum.h"
+#include "../../kernel/uapi/trace.h"
 
 #define STDIN_FILENO 0
 #define STDOUT_FILENO 1
@@ -32,6 +33,8 @@ void *sbrk(int increment);    // old break, or (void *)-ENOMEM: test with sbrk_f
 int procinfo(struct procinfo *rows, int max); // fills up to max rows; returns count
 int poweroff(int status);     // only init (pid 1) may; the machine exits with status
 int vmstat(struct vmstat *out);
+// The kernel event trace (uapi/trace.h): op TRACE_MASK, TRACE_READ, TRACE_DUMP, TRACE_STAT.
+int tracectl(int op, int arg, void *buf, int n);
 
 // ---- files ----
 int read(int fd, void *buf, size_t n);
