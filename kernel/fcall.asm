@@ -168,11 +168,12 @@ fcall_entry_traced:
 
 .fast:
     push eax                        ; the number
+    push ebx                        ; the first argument
     push 0                          ; from ring 0
     push eax
     push TR_RECV_FAST
     call trace_sys
-    add esp, 12
+    add esp, 16
     mov eax, [esp]
     push edi
     push esi

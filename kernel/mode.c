@@ -299,8 +299,6 @@ mode_apply_at_tail(struct proc *p, struct trapframe *tf)
     // The trust rule again: the request was checked when made, but only
     // what p runs now counts (exec cancels requests; this is the backstop).
     int r = want == MODE_SMODE && !p->trusted ? -EPERM : mode_switch(p, tf, want);
-    if (r == 0)
-        TRACE(TR_APPLY, (uint32_t)want, p->trace_nr, 0, 0);
     if (r < 0) {
         TRACE(TR_REFUSE, (uint32_t)want, (uint32_t)r, 0, 0);
         p->refused = r;

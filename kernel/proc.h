@@ -90,7 +90,8 @@ struct proc {
     // memory accounting (vm.c)
     uint32_t faults, pageins, pageouts;
 
-    uint32_t trace_nr;         // the system call in progress, for its exit event (trace.c)
+    uint32_t trace_nr;         // the system call in progress, and the mode it was
+    int trace_mode;            // made in: for its exit event (trace.c)
 
     // the x87 registers while the process is not running (fnsave format)
     uint8_t fpu[FPU_STATE_SIZE] __attribute__((aligned(16)));

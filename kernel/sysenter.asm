@@ -107,11 +107,12 @@ global sysenter_entry_traced
 sysenter_entry_traced:
     ENTER
     push eax
+    push ebx                        ; the argument
     push 3                          ; from ring 3
     push eax
     push TR_RECV_SYSENTER
     call trace_sys
-    add esp, 12
+    add esp, 16
     pop eax
     cmp eax, NSYSCALL
     jae sysenter_entry.bad

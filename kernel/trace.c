@@ -76,7 +76,7 @@ trace_set_mask(uint32_t mask)
 {
     int on = irq_save();
     trace_mask = mask & TR_ALL;
-    int calls = TRACE_ON(TR_SYS) || TRACE_ON(TR_SYSRET);
+    int calls = TRACE_ON(TR_SYS) || TRACE_ON(TR_SYSRET) || TRACE_ON(TR_APPLY);
     idt_set_syscall_gate(calls);
     sysenter_set_entry(calls);
     mode_set_receiver(calls);
@@ -120,20 +120,29 @@ trace_exec(struct proc *p)
     trace_event_as(p->pid, TR_EXEC, (uint32_t)p->mode, w[0], w[1], w[2]);
 }
 
-// A system call nr enters by receiver recv from ring. Its number is kept
-// for the exit event.
+// A system call nr enters by receiver recv from ring, with first argument
+// arg (for switch_supervisor and switch_user: the target, so the call's own
+// entry and exit are the request's record). Its number and the caller's
+// mode are kept for the exit event.
 void
-trace_sys(int recv, uint32_t nr, int ring)
+trace_sys(int recv, uint32_t nr, int ring, uint32_t arg)
 {
     curproc->trace_nr = nr;
-    trace_event(TR_SYS, (uint32_t)recv, nr, (uint32_t)ring, 0);
+    curproc->trace_mode = curproc->mode;
+    trace_event(TR_SYS, (uint32_t)recv, nr, (uint32_t)ring, arg);
 }
 
-// The system call in progress leaves with result to ring by exit_path.
+// The system call in progress leaves with result to ring by exit_path. If
+// the caller's mode changed during the call, its tail applied a switch
+// (state Z, the only place one applies): say so first. Recording it here
+// rather than in mode.c keeps the switch's own path free of trace tests.
 void
 trace_sysret(uint32_t result, int ring, int exit_path)
 {
-    trace_event(TR_SYSRET, curproc->trace_nr, result, (uint32_t)ring, (uint32_t)exit_path);
+    struct proc *p = curproc;
+    if (p->mode != p->trace_mode)
+        trace_event(TR_APPLY, (uint32_t)p->mode, p->trace_nr, 0, 0);
+    trace_event(TR_SYSRET, p->trace_nr, result, (uint32_t)ring, (uint32_t)exit_path);
 }
 
 // The same, for a call leaving through trapret with frame tf.
@@ -152,7 +161,8 @@ void
 trace_syscall(struct trapframe *tf)
 {
     tf->trapno = T_SYSCALL; // from here on an ordinary system call frame
-    trace_sys(tf->err == TF_ERR_FCALL ? TR_RECV_SLOW : TR_RECV_INT80, tf->eax, SEL_RPL(tf->cs));
+    trace_sys(tf->err == TF_ERR_FCALL ? TR_RECV_SLOW : TR_RECV_INT80, tf->eax, SEL_RPL(tf->cs),
+              tf->ebx);
     syscall(tf);
     trace_sysret_tf(tf);
 }
@@ -166,9 +176,8 @@ static const struct {
     const char *name;
     const char *arg[4];
 } kinds[TR_NKINDS] = {
-    [TR_SYS] = {"sys", {"recv:r", "nr:n", "ring"}},
+    [TR_SYS] = {"sys", {"recv:r", "nr:n", "ring", "arg"}},
     [TR_SYSRET] = {"sysret", {"nr:n", "ret", "ring", "exit:p"}},
-    [TR_REQ] = {"req", {"target", "mode:m", "result", "cancel"}},
     [TR_APPLY] = {"apply", {"mode:m", "nr:n"}},
     [TR_REFUSE] = {"refuse", {"mode:m", "err", "exec"}},
     [TR_TICK] = {"tick", {"verdict:v", "eip:x"}},

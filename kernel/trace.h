@@ -26,7 +26,7 @@ void trace_set_mask(uint32_t mask);
 void trace_event(int kind, uint32_t a, uint32_t b, uint32_t c, uint32_t d);
 void trace_event_as(int pid, int kind, uint32_t a, uint32_t b, uint32_t c, uint32_t d);
 void trace_exec(struct proc *p);
-void trace_sys(int recv, uint32_t nr, int ring);
+void trace_sys(int recv, uint32_t nr, int ring, uint32_t arg);
 void trace_sysret(uint32_t result, int ring, int exit_path);
 void trace_sysret_tf(struct trapframe *tf);
 void trace_syscall(struct trapframe *tf);

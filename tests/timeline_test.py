@@ -94,11 +94,18 @@ def browser_tests(build, trace_lines):
         f = l.split()
         if f[3] != "0":
             pids.add(f[3])
-        m = re.search(r" (?:child|target|owner)=(\d+)", l)
+        m = re.search(r" (?:child|owner)=(\d+)", l)
         if m and m.group(1) != "0":
             pids.add(m.group(1))
     applied = sum(1 for l in events if l.split()[4] == "apply")
-    requests = sum(1 for l in events if l.split()[4] == "req" and " result=0 cancel=0" in l)
+    # a request is a switch_supervisor/switch_user call; registered if it returned 0
+    requests, open_call = 0, {}
+    for l in events:
+        f = l.split()
+        if f[4] == "sys":
+            open_call[f[3]] = re.search(r" nr=switch_(supervisor|user) ", l) is not None
+        elif f[4] == "sysret" and open_call.pop(f[3], False) and " ret=0 " in l:
+            requests += 1
     with tempfile.TemporaryDirectory() as work:
         r = chromium(["--virtual-time-budget=5000", "--dump-dom", url], work)
         dom = r.stdout

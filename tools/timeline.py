@@ -27,6 +27,7 @@ RECV_TITLE = {"int80": "int 0x80", "fast": "function receiver, fast path",
 EXIT_TITLE = {"iret3": "iret to ring 3", "iret0": "3-word iret on the AP stack (ring 0)",
               "ret": "plain ret (ring 0)", "sysexit": "sysexit (ring 3)"}
 RECVS = ["int80", "fast", "slow", "sysenter"]
+SWITCH_CALLS = {"switch_supervisor": "Smode", "switch_user": "Umode"}
 
 
 def fields(text):
@@ -145,6 +146,24 @@ def model(tr):
     def name(pid):
         return procs[pid].name if pid in procs else "pid %d" % pid
 
+    def request_result(req, ret, t):
+        """The switch call req returned ret: registered (0), or not."""
+        target, pid = req["target"], req["pid"]
+        if pending.get(target) is not req:
+            return  # already applied (a request for itself, or a quick target)
+        if ret.get("ret") != "0":
+            pending.pop(target)
+            if req["replaced"] is not None:
+                pending[target] = req["replaced"]
+            marks.append({"kind": "req-bad", "t": t, "pid": pid, "cls": "request rejected",
+                          "title": "%s asks %s to become %s: rejected (%s)" %
+                          (name(pid), name(target), req["mode"], ret.get("ret"))})
+        elif procs[target].mode == req["mode"]:
+            pending.pop(target)  # it only cancelled the opposite request
+            marks.append({"kind": "req-cancel", "t": t, "pid": pid, "cls": "request cancel",
+                          "title": "%s cancels the pending switch of %s" %
+                          (name(pid), name(target))})
+
     for ev in tr.events:
         t, pid, k = ev["t"], ev["pid"], ev["kind"]
         account(t)
@@ -160,12 +179,23 @@ def model(tr):
             recv = ev.get("recv", "?")
             if recv in p.calls:
                 p.calls[recv] += 1
+            if ev.get("nr") in SWITCH_CALLS:
+                # a switch request: pending from its entry on, until its
+                # result (at the exit) says whether it was registered
+                target = int(ev.get("arg", 0)) or pid
+                proc(target)
+                ev["target"], ev["mode"] = target, SWITCH_CALLS[ev["nr"]]
+                ev["replaced"] = pending.get(target)
+                pending[target] = ev
         elif k == "sysret" and p:
             s = p.insys
             p.insys = None
+            if s and s.get("nr") in SWITCH_CALLS:
+                request_result(s, ev, t)
             recv = s.get("recv", "?") if s else "?"
             t0 = s["t"] if s else t
-            marks.append({"kind": "call-" + recv, "t": t0, "t1": t, "pid": pid,
+            marks.append({"kind": "call-" + (recv if recv in RECVS else "unknown"),
+                          "t": t0, "t1": t, "pid": pid,
                           "cls": "call recv-" + recv,
                           "title": "%s: %s by %s from ring %s; returned %s to ring %s by %s"
                           " (%d cycles)" % (name(pid), ev.get("nr"), RECV_TITLE.get(recv, recv),
@@ -185,21 +215,6 @@ def model(tr):
             p.exited = t
             marks.append({"kind": "exit", "t": t, "pid": pid, "cls": "exit",
                           "title": "%s exits, status %s" % (name(pid), ev.get("status"))})
-        elif k == "req" and p:
-            target = int(ev.get("target", 0))
-            proc(target)
-            ok = ev.get("result") == "0"
-            if ok and ev.get("cancel") == "1":
-                pending.pop(target, None)
-                marks.append({"kind": "req-cancel", "t": t, "pid": pid, "cls": "request cancel",
-                              "title": "%s cancels the pending switch of pid %d" %
-                              (name(pid), target)})
-            elif ok:
-                pending[target] = ev
-            else:
-                marks.append({"kind": "req-bad", "t": t, "pid": pid, "cls": "request rejected",
-                              "title": "%s asks pid %d to become %s: rejected (%s)" %
-                              (name(pid), target, ev.get("mode"), ev.get("result"))})
         elif k in ("apply", "refuse") and p:
             req = pending.pop(pid, None)
             if k == "apply":
@@ -289,6 +304,7 @@ SHAPES = {  # SVG path of each mark, centred on 0,0
     "call-fast": "M0,-4L4,3L-4,3Z",
     "call-slow": "M-3,-3h6v6h-6Z",
     "call-sysenter": "M0,-4L4,0L0,4L-4,0Z",
+    "call-unknown": "M-2,-2h4v4h-4Z",  # its entry is not in the trace
     "applied": "M0,-9L2.5,-3L9,-3L4,1L6,8L0,4L-6,8L-4,1L-9,-3L-2.5,-3Z",
     "refused": "M-6,-6L6,6M6,-6L-6,6",
     "preempt": "M0,-12L0,-2M-3,-5L0,-2L3,-5",

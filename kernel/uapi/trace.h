@@ -6,10 +6,10 @@
 // Kinds of event; bit (1 << kind) of the mask turns a kind on. The kernel
 // command line takes trace=1 (every kind) or trace=MASK (hex with 0x, or
 // decimal); bit 0 means nothing by itself.
-#define TR_SYS 1      // system-call entry: recv, nr, ring it came from
+#define TR_SYS 1      // system-call entry: recv, nr, ring it came from, first argument
 #define TR_SYSRET 2   // system-call exit: nr, result, ring it returns to, exit path
-#define TR_REQ 3      // switch request by pid: target, mode, result (0 registered)
-#define TR_APPLY 4    // switch applied at the tail (state Z): mode, nr, recv
+                      // (a switch request is a switch_* call: its entry and exit)
+#define TR_APPLY 4    // switch applied at the tail (state Z): new mode, nr
 #define TR_REFUSE 5   // switch refused at the tail: mode, errno; or c=1: cancelled by exec
 #define TR_TICK 6     // timer tick: verdict of the stack-pointer test, eip
 #define TR_RUN 7      // context switch: pid now runs; a = the pid that ran before

@@ -52,7 +52,8 @@ count(struct counts *c, unsigned int from, int pid)
             }
             if (e->kind == TR_SYS && e->b == SYS_fork && e->a == TR_RECV_SLOW)
                 c->slow_fork++;
-            if (e->kind == TR_REQ && e->a == (unsigned)pid && e->c == 0)
+            if (e->kind == TR_SYS && (e->b == SYS_switch_supervisor || e->b == SYS_switch_user) &&
+                e->d == 0) // a request for the caller itself (pid 0)
                 c->req++;
             if (e->kind == TR_APPLY)
                 e->a == MODE_SMODE ? c->apply_s++ : c->apply_u++;
