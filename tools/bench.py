@@ -146,6 +146,10 @@ def malloc_table(res):
         if m:
             lines.append("| %s x `malloc(%s)`, then `free` of each, in order (%s) | %s | %s |" % (
                 m.group(1), m.group(2), path, fmt(median), fmt(median / int(m.group(1)))))
+    if len(lines) == 2:
+        return ("Not measured: a run failed (`BENCH-SKIP` in the boot log). The 20,000 blocks "
+                "need about 200 MB of commit: give the guest that much memory (`make bench` "
+                "boots it with 256 MiB unless MEM says otherwise).")
     return "\n".join(lines)
 
 
