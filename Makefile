@@ -22,6 +22,12 @@ JOBS    ?= 2          # emulators the harness runs at once (the machine has 2 co
 SWAP    ?= 32         # swap disk size in MiB (build/swap.img)
 ARGS    ?=            # arguments for make run-PROG
 CMDLINE ?=            # extra kernel command-line words for make run
+LAB     ?= $(shell cat .lab 2>/dev/null)  # the lab for make grade/handout/handin (a handout knows its own)
+T       ?=            # make grade: only this test (or several, comma-separated)
+SEED    ?=            # make grade: only this tickseed for the seeded tests (replays a failure)
+GRADE_TIMEOUT  ?= 30  # seconds a lab test may take on the reference machine
+GRADE_REF_BOOT ?= 0.6 # seconds a test=banner boot takes there; slower machines scale timeouts up
+GDBCMDS ?=            # make qemu-gdb-PROG: a GDB command file to run after connecting
 
 B := build
 # Quiet by default: one line per step. `make V=1` shows the full commands.
@@ -85,7 +91,8 @@ USER_PROGS := $(patsubst user/%.c,$(B)/user/%,$(wildcard user/*.c))
 TEST_PROGS := $(patsubst tests/progs/%.c,$(B)/tests/%,$(wildcard tests/progs/*.c))
 
 .PHONY: all deps FORCE run run-nox qemu-gdb gdb bochs iso test bench clean help check-firstrun \
-  timeline check-timeline figures
+  timeline check-timeline figures \
+  grade handout handin check-labs
 
 # Intermediate files make would otherwise delete after use.
 .PRECIOUS: $(B)/libsys/crt0.o
@@ -100,6 +107,12 @@ help:
 	@echo "make run-nox        the same with the console on this terminal"
 	@echo "make run-PROG       boot straight into /bin/PROG [ARGS='a b'] [MEM=MiB]"
 	@echo "make test           run the whole test suite headless"
+	@echo "make grade LAB=n    grade lab n (docs/labs/): points, Score: x/y [T=test] [SEED=s]"
+	@echo "make handout LAB=n  the student tree of lab n in build/handout/labn (a git repository)"
+	@echo "make handin         zip your committed lab work (refuses with uncommitted changes)"
+	@echo "make check-labs     prove the labs: full tree y/y, handouts less, every block needed"
+	@echo "make bochs-PROG     Bochs booting straight into PROG [ARGS=..], console on this terminal"
+	@echo "make qemu-gdb-PROG  QEMU + GDB in one command, booting into PROG [GDBCMDS=file]"
 	@echo "make qemu-gdb       QEMU waiting for GDB; then 'make gdb' in another terminal"
 	@echo "make gdb            GDB connected to that QEMU, stopped at kmain"
 	@echo "make bochs          Bochs with its internal debugger and kernel symbols"
@@ -276,6 +289,62 @@ bochs: deps all
 	@# a swap disk of its own (Bochs locks its images, and a killed Bochs leaves the lock)
 	@rm -f $(B)/bochs-swap.img.lock; cp $(B)/swap.img $(B)/bochs-swap.img
 	$(BOCHS_ENV) bochs -f $(B)/bochsrc -rc $(B)/bochs-init.txt
+
+# One command, one terminal: Bochs booting straight into PROG (/bin/PROG, or
+# /test/PROG for a test program), its debugger on this terminal, the guest's
+# serial console printed here too (display: none).
+PROG_PATH = $(if $(wildcard tests/progs/$*.c),/test/$*,/bin/$*)
+bochs-%: deps all
+	@mkdir -p $(B)/bochs-prog/boot/grub
+	@cp $(B)/kernel.elf $(B)/fs.img $(B)/bochs-prog/boot/
+	@printf 'set timeout=0\nset default=0\nmenuentry "%s" {\n  multiboot /boot/kernel.elf %s\n  module /boot/fs.img fs.img\n  boot\n}\n' \
+	  "$*" "$(strip $(CMDLINE)) init=$(PROG_PATH) $(ARGS)" > $(B)/bochs-prog/boot/grub/grub.cfg
+	@grub-mkrescue --install-modules="multiboot normal" --locales= --fonts= --themes= \
+	  -o $(B)/bochs-prog.iso $(B)/bochs-prog 2>/dev/null
+	@sed "s|@ISO@|$(B)/bochs-prog.iso|; s|@MEM@|$(strip $(MEM))|; s|@LOG@|$(B)/bochs.log|; \
+	  s|@SWAP@|$(B)/bochs-swap.img|; s|@SERIAL@|/dev/stdout|; s|@DEBUGLOG@|/dev/null|" \
+	  tools/bochsrc > $(B)/bochsrc-prog
+	@echo 'ldsym global "$(B)/kernel.sym"' > $(B)/bochs-init.txt
+	@rm -f $(B)/bochs-swap.img.lock; truncate -s 0 $(B)/bochs-swap.img; truncate -s $$(stat -c %s $(B)/swap.img) $(B)/bochs-swap.img
+	@echo "Bochs booting into $(PROG_PATH) $(ARGS): the debugger stops before the BIOS; the console prints here."
+	@echo "Try: lb \"syscall\", c, sreg, r, c, q (docs/debugging.md, docs/labs/). $* symbols:" \
+	  $$($(NM) $(if $(wildcard tests/progs/$*.c),$(B)/tests/$*,$(B)/user/$*) | awk '$$3 == "main" || $$3 == "getpid" { printf "%s=0x%s ", $$3, $$1 }')
+	@$(BOCHS_ENV) $(PYTHON) tools/bochs-prog.py $(B)/bochsrc-prog $(B)/bochs-init.txt || true
+
+# The same for GDB: QEMU in the background waiting for it, the console
+# printed on this terminal, GDB in the foreground (quit GDB: QEMU goes too).
+FREE_PORT = $(PYTHON) -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+qemu-gdb-%: deps all
+	@echo "QEMU booting into $(PROG_PATH) $(ARGS), stopped for GDB; the console prints here. 'c' runs, Ctrl-C stops, 'q' quits."
+	@port=$$($(FREE_PORT)); \
+	  $(QEMU_BASE) -display none -serial file:/dev/stdout -monitor none -append "$(strip $(CMDLINE)) init=$(PROG_PATH) $(ARGS)" \
+	  -S -gdb tcp:127.0.0.1:$$port </dev/null & qpid=$$!; sleep 0.5; \
+	  gdb -q -ex "set architecture i386" -ex "set disassembly-flavor intel" -ex "file $(B)/kernel.elf" \
+	    -ex "add-symbol-file $(if $(wildcard tests/progs/$*.c),$(B)/tests/$*,$(B)/user/$*)" \
+	    -ex "target remote 127.0.0.1:$$port" $(if $(GDBCMDS),-x $(GDBCMDS)); \
+	  kill $$qpid 2>/dev/null; wait $$qpid 2>/dev/null; true
+
+# ---- the labs (docs/labs/README.md) ----
+grade: deps all $(B)/method-a/kernel.elf
+	@[ -n "$(strip $(LAB))" ] || { echo "make grade: say which lab: make grade LAB=n (1..7)"; exit 2; }
+	@NM=$(NM) $(PYTHON) tests/grade.py --lab $(strip $(LAB)) --build $(B) --mem $(strip $(MEM)) \
+	  --timeout $(strip $(GRADE_TIMEOUT)) --ref-boot $(strip $(GRADE_REF_BOOT)) --test "$(strip $(T))" --seed "$(strip $(SEED))"
+
+handout:
+	@[ -n "$(strip $(LAB))" ] || { echo "make handout: say which lab: make handout LAB=n (1..7)"; exit 2; }
+	$(PYTHON) tools/mklab.py handout $(strip $(LAB)) $(B)/handout/lab$(strip $(LAB))
+
+handin:
+	@[ -n "$(strip $(LAB))" ] || { echo "make handin: say which lab: make handin LAB=n"; exit 2; }
+	@if [ -n "$$(git status --porcelain --untracked-files=normal)" ]; then \
+	  echo "make handin: you have uncommitted changes; commit them first (git status shows them):"; \
+	  git status --short; exit 1; fi
+	@git archive --format=zip -o handin-lab$(strip $(LAB)).zip HEAD
+	@echo "wrote handin-lab$(strip $(LAB)).zip from commit $$(git rev-parse --short HEAD): hand it in (answers-lab$(strip $(LAB)).txt is inside)"
+
+check-labs: deps all $(B)/method-a/kernel.elf
+	NM=$(NM) $(PYTHON) tools/checklabs.py --mem $(strip $(MEM)) --timeout $(strip $(GRADE_TIMEOUT)) \
+	  --ref-boot $(strip $(GRADE_REF_BOOT)) $(LABS)
 
 # ---- tests and benchmarks ----
 test: deps all $(B)/method-a/kernel.elf

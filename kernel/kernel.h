@@ -100,6 +100,7 @@ int pic_spurious(int irq);
 int pic_poll(void);
 void pic_unmask(int irq);
 void timer_init(void);
+void timer_intr(void);
 extern volatile uint32_t ticks;
 #define HZ 100              // timer interrupts per second
 #define MS_PER_TICK (1000 / HZ)

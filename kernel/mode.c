@@ -207,6 +207,7 @@ request(int pid, int mode)
     int r = may_request(caller, t, mode);
     if (r < 0)
         return r;
+    // BEGIN LAB 4: recording the request
     if (t->pending == mode || (t->pending == MODE_NONE && t->mode == mode))
         return -EALREADY;
     if (t->mode == mode) { // cancels the pending opposite request
@@ -217,6 +218,8 @@ request(int pid, int mode)
     t->pending = mode;
     t->refused = 0;
     TW_SET(t, TW_MODE);
+    // STUB: panic("lab 4: request(): recording the request is not written yet (pid %d, mode %d)", t->pid, mode);
+    // END LAB 4
 #ifdef DMSM_METHOD_A
     if (mode_apply_now(t, mode)) {
         t->pending = MODE_NONE;
@@ -268,6 +271,7 @@ sys_switch_user(int pid)
 void
 mode_set_frame(struct trapframe *tf, int mode)
 {
+    // BEGIN LAB 4: the frame rewrite
     tf->cs = mode == MODE_SMODE ? SEL_KCODE : SEL_UCODE;
     tf->ss = mode == MODE_SMODE ? SEL_KDATA : SEL_UDATA;
     tf->ds = tf->es = tf->fs = tf->gs = SEL_UDATA;
@@ -276,6 +280,8 @@ mode_set_frame(struct trapframe *tf, int mode)
     // iret), TF, AC, DF in ring 0; an IOPL of 3 set by Smode code (popfd in
     // ring 0) would let the demoted program run cli or reach I/O ports.
     tf->eflags = (tf->eflags & FL_ARITH) | FL_IF | FL_RESERVED1;
+    // STUB: panic("lab 4: mode_set_frame: the frame rewrite is not written yet (frame %p, mode %d)", tf, mode);
+    // END LAB 4
 }
 
 // Apply p's pending request at the tail of one of its own system calls
@@ -290,9 +296,13 @@ mode_apply_at_tail(struct proc *p, struct trapframe *tf)
 {
     // p's outermost frame: it ends at the top of p's kernel stack (tf_from_ap)
     ASSERT((uint32_t)tf + TF_SIZE == tss.esp0);
+    // BEGIN LAB 4: taking the pending request at the tail
     int want = p->pending;
     p->pending = MODE_NONE;
     TW_CLEAR(p, TW_MODE);
+    // STUB: int want = p->pending;
+    // STUB: panic("lab 4: mode_apply_at_tail: taking the request is not written yet (pid %d)", p->pid);
+    // END LAB 4
     // TW_MODE is set only with a request for the other mode, and cleared
     // with it when it is cancelled (request)
     ASSERT(want != MODE_NONE && want != p->mode);
@@ -324,8 +334,12 @@ syscall_tail(struct trapframe *tf)
         return;
     if (work & TW_KILLED)
         proc_exit(p->killed);
+    // BEGIN LAB 4: the tail applies a pending switch
     if (work & TW_MODE)
         mode_apply_at_tail(p, tf);
+    // STUB: (void)mode_apply_at_tail;
+    // STUB: (void)tf;
+    // END LAB 4
     if (!(p->tail_work & (TW_RESCHED | TW_KILLED))) // read again: a tick may have come
         return;
     if (p->tail_work & TW_RESCHED)

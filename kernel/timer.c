@@ -18,6 +18,8 @@
 #define PIT_HZ 1193182 // the PIT's input clock
 
 volatile uint32_t ticks; // timer interrupts since boot
+static const uint16_t divisor = PIT_HZ / HZ;
+static uint32_t tickseed; // tickseed=N: the state of the periods' jitter, 0 = none
 static uint16_t irqmask = 0xFFFF & ~(1 << IRQ_CASCADE); // all masked but the cascade
 
 // Write irqmask to both PICs (a set bit masks that IRQ line).
@@ -122,14 +124,56 @@ pic_eoi_in_service(void)
     }
 }
 
+// Load count into PIT channel 0 (rate generator).
+static void
+pit_load(uint16_t count)
+{
+    outb(PIT_MODE, 0x34); // channel 0, low then high byte, rate generator
+    outb(PIT_CH0, count & 0xFF);
+    outb(PIT_CH0, count >> 8);
+}
+
+// With tickseed=N, the length of the next timer period: the regular one
+// plus or minus up to 1/16, from a xorshift sequence that starts at N. Every
+// tick then lands at a phase of its own, and the phases differ from seed to
+// seed, so preemption hits different instructions. (A phase shift of the
+// first tick alone would not last: the first time the CPU idles, it wakes on
+// a tick and is back in step with the grid.) The mean rate stays HZ.
+static uint16_t
+next_period(void)
+{
+    tickseed ^= tickseed << 13;
+    tickseed ^= tickseed >> 17;
+    tickseed ^= tickseed << 5;
+    return (uint16_t)(divisor - divisor / 16 + tickseed % (divisor / 8));
+}
+
 // Start the PIT at HZ interrupts a second and unmask IRQ 0. Ticks come once
-// interrupts are enabled.
+// interrupts are enabled. The kernel option tickseed=N (N > 0) jitters the
+// periods (next_period). Under QEMU's -icount the run is deterministic, so the
+// seed that exposes a race replays it exactly.
 void
 timer_init(void)
 {
-    uint16_t divisor = PIT_HZ / HZ;
-    outb(PIT_MODE, 0x34); // channel 0, low then high byte, rate generator
-    outb(PIT_CH0, divisor & 0xFF);
-    outb(PIT_CH0, divisor >> 8);
+    const char *seed = cmdline_get("tickseed");
+    for (; seed && *seed >= '0' && *seed <= '9'; seed++)
+        tickseed = tickseed * 10 + (uint32_t)(*seed - '0');
+    if (tickseed) {
+        printk("timer: tickseed %u: every period jittered by up to 1/16\n", tickseed);
+        pit_load(next_period());
+    } else {
+        pit_load(divisor);
+    }
     pic_unmask(IRQ_TIMER);
+}
+
+// A timer interrupt (from trap(), interrupts off): count it, wake sleepers,
+// and with tickseed= give the PIT its next period.
+void
+timer_intr(void)
+{
+    if (tickseed)
+        pit_load(next_period());
+    ticks++;
+    wakeup((void *)&ticks);
 }

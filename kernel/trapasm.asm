@@ -8,7 +8,7 @@
 section .note.GNU-stack noalloc noexec nowrite progbits
 section .text
 
-extern trap, tss, double_fault, ap_stack_kill
+extern trap, tss, double_fault, ap_stack_kill, panic
 
 ; A stub per vector. The CPU pushes an error code for some exceptions only;
 ; the others push a 0 so that the frame has the same layout in every case.
@@ -97,6 +97,7 @@ alltraps:
     cmp dword [esp + 8], KERNBASE   ; its EIP
     jae alltraps_build              ; case 3: kernel code on a kernel stack
 .from_ap:
+    ; BEGIN LAB 5: case 2, moving the frame to the kernel stack
     ; case 2: move to the kernel stack (both scratch registers go on the AP stack)
     push eax
     push ebx
@@ -120,6 +121,11 @@ trapentry_apstack_end:
     lea esp, [eax + TF_TRAPNO]      ; now on the kernel stack, at trapno
     mov eax, [ebx + 4]
     mov ebx, [ebx]
+    ; STUB: trapentry_apstack_end:
+    ; STUB: push .lab5_msg
+    ; STUB: call panic
+    ; STUB: .lab5_msg: db "lab 5: alltraps: case 2 (the frame move for an Smode program) is not written yet", 0
+    ; END LAB 5
 alltraps_build:
     cld                             ; the C code expects DF clear (the AP may not)
     push ds
@@ -161,6 +167,7 @@ trapret:
     lea eax, [esp + TF_SIZE]
     cmp eax, [tss + 4]
     jne trapret_plain                      ; nested kernel frame
+    ; BEGIN LAB 5: the return to a ring-0 AP
     mov eax, [esp + TF_ESP]
     cmp eax, AP_STACK_TOP
     ja trapret_kill                 ; not an AP stack
@@ -182,10 +189,18 @@ trapret_apstack_end:
     pop ds
     mov esp, [esp + TF_ESP - TF_TRAPNO]
     iretd
+    ; STUB: global trapret_apstack, trapret_apstack_end
+    ; STUB: trapret_apstack:
+    ; STUB: trapret_apstack_end:
+    ; STUB: push .lab5_msg
+    ; STUB: call panic
+    ; STUB: .lab5_msg: db "lab 5: trapret: the return to a ring-0 program is not written yet", 0
+    ; END LAB 5
 trapret_kill:
     push esp                        ; struct trapframe *
     call ap_stack_kill              ; trap.c; does not return
 trapret_plain:
+    ; BEGIN LAB 2: the way back to ring 3 (and to interrupted kernel code)
     popa
     pop gs
     pop fs
@@ -193,6 +208,10 @@ trapret_plain:
     pop ds
     add esp, 8                      ; trapno, err
     iretd
+    ; STUB: push .lab2_msg
+    ; STUB: call panic
+    ; STUB: .lab2_msg: db "lab 2: trapret: the return through the trap frame is not written yet", 0
+    ; END LAB 2
 
 ; The double-fault task (a task gate on vector 8, with its own TSS and stack):
 ; a fault that finds no usable stack, such as an Smode AP overflowing its

@@ -448,6 +448,7 @@ uva2ka(struct proc *p, uint32_t va, int access)
 int
 copyin(struct proc *p, void *dst, uint32_t uva, uint32_t n)
 {
+    // BEGIN LAB 2: copyin checks every page against the process's page table
     uint8_t *d = dst;
     if (uva + n < uva)
         return -EFAULT;
@@ -460,6 +461,10 @@ copyin(struct proc *p, void *dst, uint32_t uva, uint32_t n)
         d += chunk, uva += chunk, n -= chunk;
     }
     return 0;
+    // STUB: (void)p; // the trusting version: a bad pointer takes the kernel down
+    // STUB: memcpy(dst, (const void *)uva, n);
+    // STUB: return 0;
+    // END LAB 2
 }
 
 // Copy n bytes from kernel buffer src to user address uva of p (writable
@@ -528,6 +533,7 @@ vm_fault(struct proc *p, uint32_t va, int write)
         return -EFAULT; // unmapped, or a protection fault on a present page
     if (write && !(*pte & PTE_W))
         return -EFAULT;
+    // BEGIN LAB 6: demand paging, a frame for a lazy or swapped page
     p->faults++;
     uint32_t pa = frame_alloc_or_evict();
     if (!pa)
@@ -547,6 +553,8 @@ vm_fault(struct proc *p, uint32_t va, int write)
     *pte = pa | (*pte & (PTE_U | PTE_W)) | PTE_A | PTE_P;
     frame_set_user(p, PGROUNDDOWN(va), pa);
     return 0;
+    // STUB: panic("lab 6: vm_fault: demand paging is not written yet (pid %d, address 0x%x)", p->pid, va);
+    // END LAB 6
 }
 
 // uvm_each callback for vm_count: add the page to pi's size and to its
@@ -614,6 +622,7 @@ uvm_make_resident(struct proc *p)
     ASSERT(p->mode == MODE_UMODE && !p->resident);
     if (vm_commit_resident(p->npages) < 0)
         return -ENOMEM;
+    // BEGIN LAB 6: an Smode process's address space, all resident
     p->resident = 1;
     int r = p->nswapped || p->nslotted ? uvm_each(p, pagein_one, p) : 0;
     if (r < 0) {
@@ -623,6 +632,9 @@ uvm_make_resident(struct proc *p)
     }
     ASSERT(p->nswapped == 0 && p->nslotted == 0); // nothing of an Smode space on swap
     return 0;
+    // STUB: (void)pagein_one; // the helper you may use
+    // STUB: panic("lab 6: uvm_make_resident: making pid %d resident is not written yet", p->pid);
+    // END LAB 6
 }
 
 // p is becoming Umode: its frames may be paged out again, and its pages no

@@ -48,6 +48,7 @@ global %1
     mov edi, [esp + 20 + 4 * saved]
   %endif
     mov eax, %2
+    ; BEGIN LAB 3: the mode test (states Y1, Y2, Y3)
     cmp dword [MODEPAGE + MP_MODE], MODE_SMODE   ; Y1: the mode test
     je %%function_type
     int 0x80                                     ; Y2 -> Z (Umode)
@@ -55,6 +56,8 @@ global %1
 %%function_type:
     call [MODEPAGE + MP_FCALL]                   ; Y2 -> Z (Smode)
 %%back:                                          ; Y3
+    ; STUB: int 0x80                                     ; every call by the interrupt receiver
+    ; END LAB 3
   %if %3 >= 1
     pop ebx
   %endif
@@ -126,6 +129,7 @@ SYSCALL vmstat, SYS_vmstat, 1
 SYSCALL link, SYS_link, 2
 SYSCALL rename, SYS_rename, 2
 SYSCALL tracectl, SYS_tracectl, 4
+SYSCALL sysinfo, SYS_sysinfo, 1
 
 ; SYSENTER name, number: the sysenter/sysexit path (kernel/sysenter.asm) for
 ; calls of at most one argument (EBX), Umode only; bench's second baseline.

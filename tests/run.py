@@ -4,8 +4,10 @@ and judges the run by its serial output and exit status.
 
 Cases live in tests/cases.ini, one section per test:
   [name]
-  kind    = qemu (default: QEMU -kernel), iso (QEMU booting a GRUB ISO), or
-            bochs (Bochs booting a GRUB ISO, with a debugger command file)
+  kind    = qemu (default: QEMU -kernel), iso (QEMU booting a GRUB ISO),
+            bochs (Bochs booting a GRUB ISO, with a debugger command file), or
+            gdb (QEMU stopped at its first instruction, driven by GDB in batch
+            mode; the output is GDB's transcript, then the console)
   cmdline = kernel command line (init=/test/t_x ..., test=NAME, ...)
   expect  = lines that must appear in the output, in this order (substrings)
   reject  = lines that must not appear
@@ -18,10 +20,14 @@ Cases live in tests/cases.ini, one section per test:
             console shows keys_after (default "$ ")
   bochs   = (kind=bochs) debugger commands, one per line; ldsym comes first;
             {sym:PROG:NAME} stands for the address of NAME in user program PROG
-  timeout = seconds (default: --timeout; Bochs gets 10x, it is that slow)
+  gdb     = (kind=gdb) GDB commands, one per line, after the kernel's symbols
+            are loaded and GDB is connected; end with `continue` so that the
+            guest runs to its power-off
+  timeout = seconds (default: --timeout; Bochs gets 10x, it is that slow, GDB 3x)
   qemu    = extra QEMU arguments (e.g. -icount shift=0)
   kernel  = the kernel to boot, relative to the build directory (default kernel.elf)
-  swap    = no: boot without the swap disk (default: a fresh copy of build/swap.img)
+  swap    = no: boot without the swap disk (default: a fresh, zeroed disk of
+            build/swap.img's size; the file-system image is a fresh copy too)
 
 A run fails on: a timeout, a triple fault (QEMU exits 0 with -no-reboot), a
 panic (unless status = panic), a wrong exit status, or expected output that
@@ -46,12 +52,17 @@ PANIC_STATUS = 0x7E  # kernel/kernel.h POWER_PANIC
 NM = os.environ.get("NM", "i686-linux-gnu-nm")
 
 
-def swap_copy(build, workdir):
-    """Each run gets its own copy of the swap disk (QEMU locks the image, and
-    two runs must not share one)."""
+def fresh_images(build, workdir):
+    """Each run starts from clean disks of its own: a zeroed swap disk of
+    build/swap.img's size (never a copy: `make run` writes build/swap.img,
+    and what a run left there must not reach the next), and a copy of the
+    file-system image. (QEMU locks its images, too.) Returns (swap, fs)."""
     swap = os.path.join(workdir, "swap.img")
-    shutil.copy(os.path.join(build, "swap.img"), swap)
-    return swap
+    with open(swap, "wb") as f:
+        f.truncate(os.path.getsize(os.path.join(build, "swap.img")))
+    fs = os.path.join(workdir, "fs.img")
+    shutil.copy(os.path.join(build, "fs.img"), fs)
+    return swap, fs
 
 
 def qemu_cmd(case, build, mem):
@@ -63,7 +74,7 @@ def qemu_cmd(case, build, mem):
     if case.get("kind", "qemu") == "iso":
         return base + ["-cdrom", case["_iso"]]
     return base + ["-kernel", os.path.join(build, case.get("kernel", "kernel.elf")),
-                   "-initrd", os.path.join(build, "fs.img"),
+                   "-initrd", case.get("_fs") or os.path.join(build, "fs.img"),
                    "-append", case.get("cmdline", "")]
 
 
@@ -71,8 +82,9 @@ def make_iso(build, cmdline, workdir):
     """A GRUB ISO whose menu boots the kernel with cmdline."""
     iso_root = os.path.join(workdir, "iso")
     os.makedirs(os.path.join(iso_root, "boot", "grub"))
-    for f in ("kernel.elf", "fs.img"):
-        shutil.copy(os.path.join(build, f), os.path.join(iso_root, "boot", f))
+    shutil.copy(os.path.join(build, "kernel.elf"), os.path.join(iso_root, "boot"))
+    shutil.copy(os.path.join(workdir, "fs.img") if os.path.exists(os.path.join(workdir, "fs.img"))
+                else os.path.join(build, "fs.img"), os.path.join(iso_root, "boot", "fs.img"))
     with open(os.path.join(iso_root, "boot", "grub", "grub.cfg"), "w") as f:
         f.write("set timeout=0\nset default=0\nmenuentry \"test\" {\n"
                 "    multiboot /boot/kernel.elf %s\n"
@@ -288,6 +300,75 @@ def run_bochs(case, build, mem, timeout, workdir):
     return out, status
 
 
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_gdb(case, build, mem, timeout, workdir):
+    """QEMU waits at its first instruction for GDB, which runs the case's
+    commands in batch mode. Output: GDB's transcript, then the console."""
+    kernel = os.path.join(build, case.get("kernel", "kernel.elf"))
+    port = free_port()
+    serial = os.path.join(workdir, "serial.txt")
+    cmd = [c if c != "stdio" else "file:" + serial for c in qemu_cmd(case, build, mem)]
+    q = subprocess.Popen(cmd + ["-S", "-gdb", "tcp:127.0.0.1:%d" % port],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    script = os.path.join(workdir, "gdb.txt")
+    with open(script, "w") as f:
+        f.write("set pagination off\nset confirm off\nset architecture i386\n"
+                "file %s\ntarget remote 127.0.0.1:%d\n" % (os.path.abspath(kernel), port))
+        f.write(user_symbols(build, case.get("gdb", "continue")).strip() + "\n")
+    status = None
+    try:
+        g = subprocess.run(["gdb", "-q", "-nx", "-batch", "-x", script], capture_output=True,
+                           text=True, errors="replace", timeout=timeout, cwd=ROOT)
+        out = g.stdout + g.stderr
+        rc = q.wait(timeout=max(1.0, timeout / 4))
+        status = "triple" if rc == 0 else ((rc - 1) // 2 if rc % 2 == 1 else "qemu exit %d" % rc)
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or "") if isinstance(e.stdout, str) else (e.stdout or b"").decode(errors="replace")
+    finally:
+        if q.poll() is None:
+            q.kill()
+            q.wait()
+    if os.path.exists(serial):
+        with open(serial, errors="replace") as f:
+            out += f.read()
+    return out, status
+
+
+def boot(case, build, mem, timeout):
+    """Run one case from clean images in a scratch directory; returns
+    (output, status, seconds). status: the guest's power-off status, None
+    for a timeout, "triple" for a reset, or a string saying what went wrong."""
+    kind = case.get("kind", "qemu")
+    workdir = tempfile.mkdtemp(prefix="dmsm-test-")
+    start = time.time()
+    try:
+        case = dict(case)
+        case["_swap"], case["_fs"] = fresh_images(build, workdir)
+        if kind in ("iso", "bochs"):
+            case["_iso"] = make_iso(build, case.get("cmdline", ""), workdir)
+        if kind == "bochs":
+            out, status = run_bochs(case, build, mem, timeout, workdir)
+        elif kind == "gdb":
+            out, status = run_gdb(case, build, mem, timeout, workdir)
+        elif "keys" in case or "input_after" in case:
+            out, status = run_qemu_typed(case, build, mem, timeout, workdir)
+        else:
+            out, status = run_qemu(case, build, mem, timeout)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return out, status, time.time() - start
+
+
+KIND_FACTOR = {"bochs": 10, "gdb": 3}
+
+
 def judge(case, out, status):
     """Why the run failed, or None."""
     want = case.get("status", "0")
@@ -324,25 +405,9 @@ def judge(case, out, status):
 
 def run_case(name, case, args):
     mem = int(case.get("mem", args.mem))
-    kind = case.get("kind", "qemu")
-    timeout = float(case.get("timeout", args.timeout)) * (10 if kind == "bochs" else 1)
-    workdir = tempfile.mkdtemp(prefix="dmsm-test-")
-    start = time.time()
-    try:
-        case = dict(case)
-        case["_swap"] = swap_copy(args.build, workdir)
-        if kind in ("iso", "bochs"):
-            case["_iso"] = make_iso(args.build, case.get("cmdline", ""), workdir)
-        if kind == "bochs":
-            out, status = run_bochs(case, args.build, mem, timeout, workdir)
-        elif "keys" in case or "input_after" in case:
-            out, status = run_qemu_typed(case, args.build, mem, timeout, workdir)
-        else:
-            out, status = run_qemu(case, args.build, mem, timeout)
-        why = judge(case, out, status)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    elapsed = time.time() - start
+    timeout = float(case.get("timeout", args.timeout)) * KIND_FACTOR.get(case.get("kind"), 1)
+    out, status, elapsed = boot(case, args.build, mem, timeout)
+    why = judge(case, out, status)
     outdir = os.path.join(args.build, "test-out")
     os.makedirs(outdir, exist_ok=True)
     log = os.path.join(outdir, name + ".log")

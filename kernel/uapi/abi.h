@@ -105,6 +105,14 @@ struct vmstat {
     unsigned int syscalls;      // system calls since boot, every receiver
 };
 
+// The system at a glance (sysinfo, the system call lab 2 adds).
+struct sysinfo {
+    unsigned int uptime;      // timer ticks since boot
+    unsigned int hz;          // ticks per second
+    unsigned int nproc;       // processes in use
+    unsigned int nsmode;      // of which Smode processes
+};
+
 // ---- the coexistence control area (paper, section 4.1, method b) ----
 // One page at MODEPAGE in every process, mapped by exec: user-readable,
 // not user-writable. libsys reads the flag on every system call.

@@ -40,6 +40,7 @@
 #define SYS_rename 34
 #define SYS_poll 35
 #define SYS_tracectl 36
-#define NSYSCALL 37
+#define SYS_sysinfo 37
+#define NSYSCALL 38
 
 #endif

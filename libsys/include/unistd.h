@@ -35,6 +35,7 @@ int poweroff(int status);     // only init (pid 1) may; the machine exits with s
 int vmstat(struct vmstat *out);
 // The kernel event trace (uapi/trace.h): op TRACE_MASK, TRACE_READ, TRACE_DUMP, TRACE_STAT.
 int tracectl(int op, int arg, void *buf, int n);
+int sysinfo(struct sysinfo *out); // lab 2
 
 // ---- files ----
 int read(int fd, void *buf, size_t n);

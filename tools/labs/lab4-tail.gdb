@@ -1,0 +1,9 @@
+# Lab 4: the switch at the tail, seen by GDB.
+#   make qemu-gdb-t_walk GDBCMDS=tools/labs/lab4-tail.gdb
+# Extend it: break at getpid's stub after the switch and print $cs.
+break mode_apply_at_tail
+continue
+set $tf = tf
+printf "at the tail: saved cs 0x%x ss 0x%x (the frame returns to ring %d)\n", $tf->cs, $tf->ss, $tf->cs & 3
+finish
+printf "after it:    saved cs 0x%x ss 0x%x (ring %d), mode flag %d\n", $tf->cs, $tf->ss, $tf->cs & 3, curproc->modepage->mode
