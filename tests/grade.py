@@ -6,6 +6,8 @@ section [labN.NAME] per test with the keys of tests/run.py's cases (kind,
 cmdline, expect, reject, status, bochs, gdb, mem, qemu, kernel, timeout) and:
   points  = what the test is worth (0: a parent boot that others read)
   part    = the part of the lab it belongs to (subtotals are per part)
+  case    = a case of tests/cases.ini this test is (its keys first, then this
+            section's), so that a lab test and `make test` never drift apart
   parent  = NAME of a test whose run this test reads instead of booting
   regex   = Python regular expressions that must match the output, one a line
   seeds   = boot once per seed with tickseed=SEED first on the command line;
@@ -43,7 +45,19 @@ def load(lab, path):
     head = "lab%d" % lab
     if not cfg.has_section(head):
         sys.exit("grade.py: no lab %d in %s" % (lab, path))
-    tests = [(s[len(head) + 1:], dict(cfg[s])) for s in cfg.sections() if s.startswith(head + ".")]
+    cases = configparser.ConfigParser(interpolation=None)
+    cases.optionxform = str
+    cases.read(os.path.join(os.path.dirname(path), "cases.ini"))
+    tests = []
+    for s in cfg.sections():
+        if not s.startswith(head + "."):
+            continue
+        t = dict(cfg[s])
+        if "case" in t:
+            if not cases.has_section(t["case"]):
+                sys.exit("grade.py: [%s] names case %s, which tests/cases.ini does not have" % (s, t["case"]))
+            t = dict(cases[t.pop("case")], **t)
+        tests.append((s[len(head) + 1:], t))
     return dict(cfg[head]), tests
 
 
