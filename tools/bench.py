@@ -176,13 +176,33 @@ def scale_tables(res):
     return "\n".join(lines)
 
 
-def plot(script):
-    subprocess.run(["gnuplot"], input=script, text=True, check=True)
+def plot(script, data=None):
+    """Run gnuplot on script; then remove its data file, if any, whatever
+    gnuplot did."""
+    try:
+        subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    finally:
+        if data:
+            os.remove(data)
+
+
+def unit(mode):
+    return "guest instructions" if mode == "icount" else "RDTSC ticks"
+
+
+# The look of every bar chart (Fig. 7, the server). Data files have no
+# header line: gnuplot would draw it as an empty first cluster.
+HISTOGRAM = """set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set yrange [0:*]
+set grid ytics
+"""
 
 
 def scale_charts(res, mode, docs):
     """The scale figures as line charts (gnuplot, SVG): flat is the point."""
-    unit = "guest instructions" if mode == "icount" else "RDTSC ticks"
     data = os.path.join(docs, "bench-scale.dat")
     with open(data, "w") as f:
         for k in SIZES:
@@ -200,7 +220,7 @@ set yrange [0:*]
 set grid
 set key bottom right
 plot '%s' using 1:2 with linespoints title 'switch\\_supervisor(0)', '' using 1:3 with linespoints title 'switch\\_user(0)'
-""" % (out, mode, unit, data))
+""" % (out, mode, unit(mode), data))
     with open(data, "w") as f:
         for n in PROCS:
             f.write("%d %f\n" % (n, res[("getpid", "procs-%d" % n)][0]))
@@ -214,35 +234,24 @@ set ylabel '%s per call'
 set yrange [0:*]
 set grid
 plot '%s' using 1:2 with linespoints title 'getpid (int 0x80)'
-""" % (out2, mode, unit, data))
-    os.remove(data)
+""" % (out2, mode, unit(mode), data), data)
 
 
 def chart(res, mode, path):
     """Fig. 7 as a bar chart (gnuplot, SVG): cycles per call, per path."""
     data = path + ".dat"
     with open(data, "w") as f:
-        f.write("call conventional dmsm-int dmsm-func\n")
         for c in CALLS:
             f.write("%s %f %f %f\n" % (c, res[(c, "conventional")][0], res[(c, "dmsm-int")][0],
                                        res[(c, "dmsm-func")][0]))
-    unit = "guest instructions" if mode == "icount" else "RDTSC ticks"
-    script = """
+    plot("""
 set terminal svg size 720,420 dynamic font 'sans,12'
 set output '%s'
 set title 'System-call cost per path (%s, %s per call)'
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.85 border -1
-set boxwidth 0.9
-set key top left
+%sset key outside bottom center horizontal
 set ylabel '%s per call'
-set yrange [0:*]
-set grid ytics
 plot '%s' using 2:xtic(1) title 'conventional int 0x80', '' using 3 title 'DMSM Umode (int)', '' using 4 title 'DMSM Smode (call)'
-""" % (path, mode, unit, unit, data)
-    subprocess.run(["gnuplot"], input=script, text=True, check=True)
-    os.remove(data)
+""" % (path, mode, unit(mode), HISTOGRAM, unit(mode), data), data)
 
 
 def main():
@@ -559,32 +568,22 @@ def server_table(res, hz, fig7):
 
 def server_chart(res, mode, path):
     data = path + ".dat"
-    with open(data, "w") as f:  # (no header line: gnuplot would draw it as an empty cluster)
+    with open(data, "w") as f:
         for size in (64, 4096):
             for n in (1, 4, 16):
                 u, s = res.get(("umode", n, size)), res.get(("smode", n, size))
                 if u and s:
                     f.write('"%dB,N=%d" %f %f\n' % (size, n, 100 * s["rps"] / u["rps"],
                                                     100 * s["p99"] / u["p99"]))
-    script = """
+    plot("""
 set terminal svg size 720,400 dynamic font 'sans,12'
 set output '%s'
 set title 'File server: Smode relative to Umode (%s)'
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.85 border -1
-set boxwidth 0.9
-set key outside bottom center horizontal
+%sset key outside bottom center horizontal
 set ylabel 'Smode / Umode (%%)'
-set yrange [0:*]
-set grid ytics
 set arrow from graph 0, first 100 to graph 1, first 100 nohead dt 2
 plot '%s' using 2:xtic(1) title 'throughput (higher: Smode faster)', '' using 3 title 'p99 latency (lower: Smode faster)'
-""" % (path, mode, data)
-    try:
-        subprocess.run(["gnuplot"], input=script, text=True, check=True)
-    finally:
-        os.remove(data)
+""" % (path, mode, HISTOGRAM, data), data)
 
 
 POLICIES = ("umode", "fixed", "modemgr")
@@ -648,10 +647,7 @@ set arrow from %f, graph 0 to %f, graph 1 nohead dt 2
 plot %s
 """ % (path, mode, len(res[pols[0]]["buckets"]) * ms / 2000, len(res[pols[0]]["buckets"]) * ms / 2000,
        plots)
-    try:
-        subprocess.run(["gnuplot"], input=script, text=True, check=True)
-    finally:
-        os.remove(data)
+    plot(script, data)
 
 
 def scenario_table(res):
