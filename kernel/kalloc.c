@@ -20,6 +20,7 @@ struct frame *frames;        // frames[pa / PGSIZE]
 uint32_t nframes;            // entries in frames[]
 static uint32_t free_head;   // physical address of the first free frame, 0: none
 static uint32_t nfree, ntotal, npinned;
+static void set_resident_max(void);
 
 // Find the end of usable RAM, reserve the kernel, the modules, the heap and
 // the frame table, and put every other frame on the free list.
@@ -74,6 +75,7 @@ frame_init(struct multiboot_info *mbi)
     ntotal = nfree;
     for (uint32_t pa = 0; pa < table_end; pa += PGSIZE)
         frames[pa / PGSIZE].flags = FRAME_RESERVED;
+    set_resident_max();
 }
 
 // Give the frames of [start, end) back to the allocator: boot-time memory
@@ -91,6 +93,7 @@ frame_release(uint32_t start, uint32_t end)
         frame_free(pa);
         ntotal++;
     }
+    set_resident_max();
 }
 
 // Allocate one zeroed frame. Returns its physical address, or 0 when none is
@@ -208,14 +211,22 @@ frames_pinned(void)
 // The last COMMIT_RESERVE pages of both are for init's line only (reserve_ok).
 #define MIN_PAGEABLE 64
 #define SWAP_SLACK 64
-#define COMMIT_RESERVE 160 // a shell's fork plus the exec of /bin/kill, with room
-static uint32_t ncommit, nresident;
+static uint32_t ncommit;
+uint32_t nresident, nresident_max; // kernel.h: the switch charges them inline
 
 // Frames the allocator can give to charged memory.
 static uint32_t
 usable_frames(void)
 {
     return ntotal - KERNEL_RESERVE - 1; // the last frames, and kpgdir
+}
+
+// ntotal changed (frame_init, frame_release, while the kernel boots): the
+// resident limit follows it.
+static void
+set_resident_max(void)
+{
+    nresident_max = usable_frames() - MIN_PAGEABLE;
 }
 
 // The limit on all committed pages.
@@ -226,11 +237,12 @@ commit_limit(void)
     return usable_frames() + (slots > SWAP_SLACK ? slots - SWAP_SLACK : 0);
 }
 
-// The limit on committed pages that must stay resident.
+// The limit on committed pages that must stay resident (nresident_max:
+// kept in step with ntotal, which changes only while the kernel boots).
 uint32_t
 resident_limit(void)
 {
-    return usable_frames() - MIN_PAGEABLE;
+    return nresident_max;
 }
 
 // Pages committed now, all and resident-only.
@@ -272,30 +284,6 @@ vm_commit(uint32_t pages, uint32_t resident)
     }
     popcli();
     return fits ? 0 : -ENOMEM;
-}
-
-// Make n committed pages resident (a switch to Smode), or pageable again
-// (vm_uncommit_resident). The switch's own path, kept lean: no pushcli, since
-// the counters are only ever changed by kernel code in a process's context
-// (never by an interrupt handler), and kernel code is never preempted.
-// Returns 0 or -ENOMEM with nothing changed.
-int
-vm_commit_resident(uint32_t n)
-{
-    uint32_t keep = reserve_ok() ? 0 : COMMIT_RESERVE;
-    if (nresident + n + keep > resident_limit())
-        return -ENOMEM;
-    nresident += n;
-    return 0;
-}
-
-// Undo vm_commit_resident. Panics on more than was charged.
-void
-vm_uncommit_resident(uint32_t n)
-{
-    if (n > nresident)
-        panic("vm_uncommit_resident: %u pages, only %u resident", n, nresident);
-    nresident -= n;
 }
 
 // Take back what vm_commit promised. Panics on more than was committed

@@ -123,6 +123,37 @@ uint32_t resident_limit(void);
 uint32_t commit_used(void);
 uint32_t commit_resident(void);
 uint32_t frame_alloc_committed(void); // a resident frame, charged; 0 if refused
+// The resident part of the commit, owned by kalloc.c: pages charged as
+// resident now, and the limit on them (resident_limit()). A switch to and
+// from Smode charges it with the two inline functions below, because they
+// are on the path bench's Fig. 8 measures.
+extern uint32_t nresident, nresident_max;
+#define COMMIT_RESERVE 160 // the last pages, for init's line only (kalloc.c reserve_ok)
+
+// Make n committed pages resident (a switch to Smode), or pageable again
+// (vm_uncommit_resident); may_use_reserve: the process charged may dip into
+// COMMIT_RESERVE (kalloc.c reserve_ok). No pushcli: the counters are only
+// ever changed by kernel code in a process's context (never by an interrupt
+// handler), and kernel code is never preempted. 0, or -ENOMEM with nothing
+// changed.
+static inline int
+vm_commit_resident(uint32_t n, int may_use_reserve)
+{
+    uint32_t keep = may_use_reserve ? 0 : COMMIT_RESERVE;
+    if (nresident + n + keep > nresident_max)
+        return -ENOMEM;
+    nresident += n;
+    return 0;
+}
+
+// Undo vm_commit_resident. Panics on more than was charged.
+static inline void
+vm_uncommit_resident(uint32_t n)
+{
+    if (n > nresident)
+        panic("vm_uncommit_resident: %u pages, only %u resident", n, nresident);
+    nresident -= n;
+}
 void frame_free_committed(uint32_t pa);
 extern uint32_t phystop;
 // kheap.c
@@ -152,10 +183,7 @@ int uvm_load(struct proc *p, uint32_t uva, const void *src, uint32_t n);
 int copyinstr(struct proc *p, char *dst, uint32_t uva, uint32_t max);
 int vm_fault(struct proc *p, uint32_t va, int write);
 void vm_count(struct proc *p, struct procinfo *pi);
-int uvm_make_resident(struct proc *p);
-int vm_commit_resident(uint32_t n);
-void vm_uncommit_resident(uint32_t n);
-void uvm_drop_resident(struct proc *p);
+int uvm_pagein_all(struct proc *p);
 extern uint32_t *kpgdir;
 
 // proc.c

@@ -80,6 +80,16 @@ refused_msg(struct proc *p, int r, const char *why)
         printk("pid %d (%s): switch to Smode refused: %s (%d)\n", p->pid, p->name, why, r);
 }
 
+// Refuse p's switch to Smode by the trust rule: p->refused and the line
+// saying why. Out of line and returning nothing, so that the request's fast
+// path (inlined into the system calls) keeps nothing across the call.
+static __attribute__((noinline)) void
+refuse_untrusted(struct proc *p)
+{
+    p->refused = -EPERM;
+    refused_msg(p, -EPERM, "its program is not from a trusted read-only tree");
+}
+
 // The two rules of who may become Smode (docs/dmsm.md section 10). Ring 0 is
 // total power, so
 //  - the requester: promoting anyone, and switching another process at all,
@@ -89,7 +99,7 @@ refused_msg(struct proc *p, int r, const char *why)
 //    image came from the boot image's read-only /bin, /test or /lib) may
 //    become Smode, whoever asks.
 // Returns 0 or -EPERM (with a line saying why, for the trust rule).
-static int
+static inline __attribute__((always_inline)) int
 may_request(struct proc *caller, struct proc *target, int mode)
 {
     if (target == caller && mode == MODE_UMODE)
@@ -97,8 +107,7 @@ may_request(struct proc *caller, struct proc *target, int mode)
     if (!caller->may_promote)
         return -EPERM;
     if (mode == MODE_SMODE && !target->trusted) {
-        target->refused = -EPERM;
-        refused_msg(target, -EPERM, "its program is not from a trusted read-only tree");
+        refuse_untrusted(target);
         return -EPERM;
     }
     return 0;
@@ -133,29 +142,62 @@ mode_exec_commit(struct proc *p, int trusted)
     TW_CLEAR(p, TW_MODE);
 }
 
-// Switch p, whose frame of AP code is tf, to the other mode: memory first,
-// then the flag and the frame together. Memory is one flag on the address
-// space (docs/memory.md, the residency rule): becoming Smode sets
-// p->resident, so that the clock passes over p's frames from then on, and
-// reads back the pages p has on swap, if any (p->nswapped: with none out,
-// nothing is walked); becoming Umode clears it. O(1) of p's size unless
-// pages are out. Lazy pages stay lazy: a fault in Smode allocates them.
+// Make p's address space resident before it becomes Smode (docs/memory.md,
+// the residency rule): charge its pages as resident in the commit
+// (p->npages: O(1); -ENOMEM at once if they do not fit), flag the space, so
+// that the clock passes over its frames from then on, and only if something
+// of it is on swap (p->nswapped pages out, p->nslotted resident pages keeping
+// a copy there) read that back (vm.c uvm_pagein_all). With nothing on swap
+// nothing is walked. Lazy pages stay lazy: a fault in Smode allocates them.
+// Returns 0, or a negative errno (-ENOMEM, -EIO) with p not resident (pages
+// read back stay in). Inline, like the rest of the switch: bench's Fig. 8.
+static inline __attribute__((always_inline)) int
+make_resident(struct proc *p)
+{
+    if (vm_commit_resident(p->npages, p->reserve == RESERVE_ALL) < 0)
+        return -ENOMEM;
+    // BEGIN LAB 6: an Smode process's address space, all resident
+    p->resident = 1;
+    int r = (p->nswapped | p->nslotted) ? uvm_pagein_all(p) : 0; // | : one test
+    if (r < 0) {
+        p->resident = 0;
+        vm_uncommit_resident(p->npages);
+    }
+    return r;
+    // STUB: (void)uvm_pagein_all; // the helper you may use
+    // STUB: panic("lab 6: make_resident: making pid %d resident is not written yet", p->pid);
+    // END LAB 6
+}
+
+// p is becoming Umode: its frames may be paged out again, and its pages no
+// longer count as resident in the commit. O(1).
+static inline __attribute__((always_inline)) void
+drop_resident(struct proc *p)
+{
+    ASSERT(p->nswapped == 0);
+    p->resident = 0;
+    vm_uncommit_resident(p->npages);
+}
+
+// Switch p, whose frame of AP code is tf, to the other mode: memory first
+// (make_resident, drop_resident: one flag on the address space, O(1) of p's
+// size unless pages are on swap), then the flag and the frame together.
 // Returns 0, or a negative errno with nothing changed: -EFAULT if the
 // program's stack pointer is not a user address (trapret writes the ring-0
 // return frame just below it, and a ring-3 program may point ESP anywhere),
-// or uvm_make_resident's error.
-static int
+// or make_resident's error.
+static inline __attribute__((always_inline)) int
 mode_switch(struct proc *p, struct trapframe *tf, int mode)
 {
     ASSERT(p->resident == p->mode); // resident exactly while Smode (MODE_SMODE is 1)
     if (mode == MODE_SMODE) {
         if (tf->esp >= KERNBASE || tf->esp < USERBASE + 12)
             return -EFAULT;
-        int r = uvm_make_resident(p);
+        int r = make_resident(p);
         if (r < 0)
             return r;
     } else {
-        uvm_drop_resident(p);
+        drop_resident(p);
     }
     p->mode = mode;
     p->modepage->mode = (uint32_t)mode;
@@ -184,26 +226,17 @@ mode_apply_now(struct proc *t, int mode)
 }
 #endif
 
-// Register a request that process pid (0: the caller) become mode. Only
-// records it (method b): the target applies it at the tail of its next
-// system call. A newer request replaces a pending one. Returns 0, or
-// -ESRCH (no such process), -EPERM (caller may not, or the target runs an
-// untrusted program: may_request), -EALREADY (the target already has, or
-// has already requested, that mode), -EINVAL (bad mode). No pushcli: kernel
-// code is never preempted, and the one word an interrupt also writes,
-// tail_work, changes by one instruction (TW_SET, TW_CLEAR). Inlined into the
-// two system calls: a self-switch is on the path bench's Fig. 8 measures.
+// Register a request that process t become mode (MODE_UMODE or
+// MODE_SMODE), made by caller. Only records it (method b): t applies it at
+// the tail of its next system call. A newer request replaces a pending one.
+// Returns 0, or -EPERM (caller may not, or t runs an untrusted program:
+// may_request), -EALREADY (t already has, or has already requested, that
+// mode). No pushcli: kernel code is never preempted, and the one word an
+// interrupt also writes, tail_work, changes by one instruction (TW_SET,
+// TW_CLEAR). Inlined: a self-switch is on the path bench's Fig. 8 measures.
 static inline __attribute__((always_inline)) int
-request(int pid, int mode)
+request(struct proc *caller, struct proc *t, int mode)
 {
-    struct proc *caller = curproc, *t = caller;
-    if (mode != MODE_UMODE && mode != MODE_SMODE)
-        return -EINVAL;
-    if (pid != 0) {
-        t = proc_find(pid);
-        if (!t || pid < 0 || t->state == ZOMBIE || t->state == EMBRYO)
-            return -ESRCH;
-    }
     int r = may_request(caller, t, mode);
     if (r < 0)
         return r;
@@ -229,52 +262,63 @@ request(int pid, int mode)
     return 0;
 }
 
-// request() for the rest of the kernel (exec's self-demotion, sysproc.c).
-int
-mode_request(int pid, int mode)
+// request() on another process, by pid: -ESRCH if there is no such live
+// process. A successful one wakes the processes waiting in poll: the target,
+// if it is one of them, returns -EINTR and applies the switch at that call's
+// tail (a server idle in poll would otherwise keep its old mode until a
+// client spoke). Out of line: not on the path of a self-switch.
+static __attribute__((noinline)) int
+request_other(int pid, int mode)
 {
-    return request(pid, mode);
-}
-
-// Register a mode request (request: 0, -ESRCH, -EPERM, -EALREADY), and wake
-// the processes waiting in poll: the target, if it is one of them, returns
-// -EINTR and applies the switch at that call's tail (a server idle in poll
-// would otherwise keep its old mode until a client spoke).
-static inline __attribute__((always_inline)) int
-request_and_wake(int pid, int mode)
-{
-    int r = request(pid, mode);
-    if (r == 0 && pid != 0)
+    struct proc *t = proc_find(pid);
+    if (!t || pid < 0 || t->state == ZOMBIE || t->state == EMBRYO)
+        return -ESRCH;
+    int r = request(curproc, t, mode);
+    if (r == 0)
         wakeup(&poll_chan);
     return r;
 }
 
+// Register a request that process pid (0: the caller) become mode, for the
+// rest of the kernel (exec's self-demotion, sysproc.c): request() or
+// request_other(), or -EINVAL for a bad mode.
+int
+mode_request(int pid, int mode)
+{
+    if (mode != MODE_UMODE && mode != MODE_SMODE)
+        return -EINVAL;
+    return pid ? request_other(pid, mode) : request(curproc, curproc, mode);
+}
+
 // switch_supervisor(pid): ask that pid (0: the caller) become Smode at the
-// tail of its next system call.
+// tail of its next system call. 0, -ESRCH, -EPERM or -EALREADY.
 int
 sys_switch_supervisor(int pid)
 {
-    return request_and_wake(pid, MODE_SMODE);
+    return pid ? request_other(pid, MODE_SMODE) : request(curproc, curproc, MODE_SMODE);
 }
 
 // switch_user(pid): the same, to become Umode.
 int
 sys_switch_user(int pid)
 {
-    return request_and_wake(pid, MODE_UMODE);
+    return pid ? request_other(pid, MODE_UMODE) : request(curproc, curproc, MODE_UMODE);
 }
 
 // Set the selectors in tf for returning to an AP of the given mode: ring 0
 // code and stack for Smode, ring 3 for Umode. Data selectors are the flat
-// user data segment in both modes (the CPU would load null into them on a
-// return to ring 3 if they were kernel selectors).
+// user data segment in both modes. Becoming Umode resets them (the CPU
+// would load null into them on a return to ring 3 if Smode code had left
+// kernel selectors there); becoming Smode keeps them: a ring-3 program can
+// only hold selectors of privilege 3, which ring 0 may use as well.
 void
 mode_set_frame(struct trapframe *tf, int mode)
 {
     // BEGIN LAB 4: the frame rewrite
     tf->cs = mode == MODE_SMODE ? SEL_KCODE : SEL_UCODE;
     tf->ss = mode == MODE_SMODE ? SEL_KDATA : SEL_UDATA;
-    tf->ds = tf->es = tf->fs = tf->gs = SEL_UDATA;
+    if (mode == MODE_UMODE) // ring 0 code may have loaded kernel selectors
+        tf->ds = tf->es = tf->fs = tf->gs = SEL_UDATA;
     // Only the arithmetic flags carry over, IF on. Anything else a program
     // set would hurt in its new ring: NT (a task return at the kernel's next
     // iret), TF, AC, DF in ring 0; an IOPL of 3 set by Smode code (popfd in
@@ -304,8 +348,8 @@ mode_apply_at_tail(struct proc *p, struct trapframe *tf)
     // STUB: panic("lab 4: mode_apply_at_tail: taking the request is not written yet (pid %d)", p->pid);
     // END LAB 4
     // TW_MODE is set only with a request for the other mode, and cleared
-    // with it when it is cancelled (request)
-    ASSERT(want != MODE_NONE && want != p->mode);
+    // with it when it is cancelled (request): want is not MODE_NONE
+    ASSERT(want == MODE_SMODE - p->mode);
     // The trust rule again: the request was checked when made, but only
     // what p runs now counts (exec cancels requests; this is the backstop).
     int r = want == MODE_SMODE && !p->trusted ? -EPERM : mode_switch(p, tf, want);

@@ -584,7 +584,7 @@ vm_count(struct proc *p, struct procinfo *pi)
         uvm_each(p, count_one, pi);
 }
 
-// uvm_each callback for uvm_make_resident: read one page of p back from
+// uvm_each callback for uvm_pagein_all: read one page of p back from
 // swap, and drop the copy on swap a resident page keeps (an Smode space
 // keeps no slot: the commit rule counts on every slot in use belonging to a
 // page that can be paged out, docs/memory.md section 10). Returns 1 to stop
@@ -608,41 +608,16 @@ pagein_one(uint32_t va, uint32_t *pte, void *arg)
     return p->nswapped == 0 && p->nslotted == 0;
 }
 
-// Make p's address space resident before it becomes Smode: charge its pages
-// as resident in the commit (p->npages: O(1); -ENOMEM at once if they do
-// not fit), flag the space, so that the clock passes over its frames from
-// now on, and only if something of it is on swap (p->nswapped pages out,
-// p->nslotted resident pages keeping a copy there) walk it to read those
-// back and drop the copies. With nothing on swap nothing is walked. Lazy
-// pages stay lazy. Returns 0, or a negative errno (-ENOMEM, -EIO) with p
-// not resident (pages read back stay in).
+// Read back every page p has on swap, and drop the copies on swap that its
+// resident pages keep: p is becoming Smode (mode.c make_resident), which
+// calls this only when p->nswapped or p->nslotted says something is there.
+// Returns 0, or a negative errno (-ENOMEM, -EIO; pages read back stay in).
 int
-uvm_make_resident(struct proc *p)
+uvm_pagein_all(struct proc *p)
 {
-    ASSERT(p->mode == MODE_UMODE && !p->resident);
-    if (vm_commit_resident(p->npages) < 0)
-        return -ENOMEM;
-    // BEGIN LAB 6: an Smode process's address space, all resident
-    p->resident = 1;
-    int r = p->nswapped || p->nslotted ? uvm_each(p, pagein_one, p) : 0;
-    if (r < 0) {
-        p->resident = 0;
-        vm_uncommit_resident(p->npages);
+    int r = uvm_each(p, pagein_one, p);
+    if (r < 0)
         return r;
-    }
     ASSERT(p->nswapped == 0 && p->nslotted == 0); // nothing of an Smode space on swap
     return 0;
-    // STUB: (void)pagein_one; // the helper you may use
-    // STUB: panic("lab 6: uvm_make_resident: making pid %d resident is not written yet", p->pid);
-    // END LAB 6
-}
-
-// p is becoming Umode: its frames may be paged out again, and its pages no
-// longer count as resident in the commit. O(1).
-void
-uvm_drop_resident(struct proc *p)
-{
-    ASSERT(p->mode == MODE_SMODE && p->resident && p->nswapped == 0);
-    p->resident = 0;
-    vm_uncommit_resident(p->npages);
 }
