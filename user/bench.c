@@ -22,7 +22,7 @@
 
 typedef unsigned long long u64;
 
-static int rounds = 31, batch = 2000, ls_reps = 3, malloc_blocks = 20000;
+static int rounds = 31, batch = 2000, ls_reps = 5, malloc_blocks = 20000;
 static int fd_file;              // an in-memory file for read/write
 static char buf[64];
 
@@ -163,45 +163,67 @@ fig8(void)
 
 // Scale: the cost of a switch against the process's size (every page of
 // the heap touched, so resident): a child grows to size_kib, becomes Smode
-// once (the first switch), then switches both ways like fig8. Called from
-// Umode.
+// once (the first switch), then switches both ways like fig8 and sends its
+// timings to the parent through a pipe. The sizes take turns over three
+// passes, a third of the rounds each, so that a slow stretch of the host
+// does not land on one size alone. Called from Umode.
 static void
 fig8_scale(void)
 {
     static const int sizes_kib[] = {64, 1024, 4096, 16384};
-    for (int s = 0; s < 4; s++) {
-        int pid = fork();
-        if (pid == 0) {
-            char *m = sbrk(sizes_kib[s] * 1024);
-            if (sbrk_failed(m))
-                exit(92);
-            for (int off = 0; off < sizes_kib[s] * 1024; off += 4096)
-                m[off] = 1;
-            if (switch_supervisor(0) != 0)
-                exit(93);
-            u64 up[64], down[64];
-            for (int r = 0; r < rounds; r++) {
-                u64 t0 = rdtsc();
-                switch_user(0);
-                u64 t1 = rdtsc();
-                switch_supervisor(0);
-                u64 t2 = rdtsc();
-                down[r] = (t1 - t0) * 10;
-                up[r] = (t2 - t1) * 10;
+    enum { NSIZES = 4, PASSES = 3 };
+    static u64 up[NSIZES][96], down[NSIZES][96];
+    int per_pass = (rounds + PASSES - 1) / PASSES, n = 0;
+    for (int pass = 0; pass < PASSES; pass++, n += per_pass)
+        for (int s = 0; s < NSIZES; s++) {
+            int fds[2];
+            if (pipe(fds) < 0) {
+                printf("bench: pipe failed\n");
+                return;
             }
-            qsort(up, rounds, sizeof(up[0]), cmp_u64);
-            qsort(down, rounds, sizeof(down[0]), cmp_u64);
-            char call[40];
-            snprintf(call, sizeof call, "size-%d", sizes_kib[s]);
-            report("switch_supervisor", call, (struct result){up[rounds / 2], up[0]});
-            report("switch_user", call, (struct result){down[rounds / 2], down[0]});
-            fflush_stdout();
-            exit(0);
+            int pid = fork();
+            if (pid == 0) {
+                close(fds[0]);
+                char *m = sbrk(sizes_kib[s] * 1024);
+                if (sbrk_failed(m))
+                    exit(92);
+                for (int off = 0; off < sizes_kib[s] * 1024; off += 4096)
+                    m[off] = 1;
+                if (switch_supervisor(0) != 0)
+                    exit(93);
+                u64 t[2][32];
+                for (int r = 0; r < per_pass; r++) {
+                    u64 t0 = rdtsc();
+                    switch_user(0);
+                    u64 t1 = rdtsc();
+                    switch_supervisor(0);
+                    u64 t2 = rdtsc();
+                    t[0][r] = (t2 - t1) * 10;
+                    t[1][r] = (t1 - t0) * 10;
+                }
+                int n = per_pass * (int)sizeof(u64);
+                exit(write(fds[1], t[0], n) == n && write(fds[1], t[1], n) == n ? 0 : 94);
+            }
+            close(fds[1]);
+            int n8 = per_pass * (int)sizeof(u64), got = pid > 0;
+            got = got && read(fds[0], &up[s][n], n8) == n8 && read(fds[0], &down[s][n], n8) == n8;
+            close(fds[0]);
+            int status = 0;
+            if (pid > 0)
+                wait(&status);
+            if (!got || status != 0) {
+                printf("bench: the %d KiB child failed (fork %d, status %d)\n", sizes_kib[s], pid,
+                       status);
+                return;
+            }
         }
-        int status;
-        wait(&status);
-        if (status != 0)
-            printf("bench: the %d KiB child exited with status %d\n", sizes_kib[s], status);
+    for (int s = 0; s < NSIZES; s++) {
+        qsort(up[s], n, sizeof(up[s][0]), cmp_u64);
+        qsort(down[s], n, sizeof(down[s][0]), cmp_u64);
+        char call[40];
+        snprintf(call, sizeof call, "size-%d", sizes_kib[s]);
+        report("switch_supervisor", call, (struct result){up[s][n / 2], up[s][0]});
+        report("switch_user", call, (struct result){down[s][n / 2], down[s][0]});
     }
 }
 
@@ -236,17 +258,20 @@ getpid_scale(void)
 
 // Fig. 9: `ls -l DIR` as a whole program (fork, exec, a stat per entry,
 // output), run as a Umode or an Smode process, output to the console or
-// to a file. Called from Umode.
+// to a file. The two modes take turns run by run, so that a slow stretch of
+// the host hits both alike; the short directory gets more runs (each is
+// short, and its gain is a fraction of a percent). Called from Umode.
 static void
 fig9(void)
 {
     static const char *dirs[] = {"/lsdata/5", "/lsdata/408"};
     for (int d = 0; d < 2; d++)
-        for (int out = 0; out < 2; out++)
-            for (int smode = 0; smode < 2; smode++) {
-                u64 t[16];
-                unsigned int calls = 0;
-                for (int r = 0; r < ls_reps; r++) {
+        for (int out = 0; out < 2; out++) {
+            u64 t[2][16];
+            unsigned int calls[2] = {0, 0};
+            int reps = d == 0 ? ls_reps * 3 : ls_reps; // at most 16
+            for (int r = 0; r < reps; r++)
+                for (int smode = 0; smode < 2; smode++) {
                     struct vmstat v0, v1;
                     vmstat(&v0);
                     u64 t0 = rdtsc();
@@ -266,22 +291,24 @@ fig9(void)
                     int status;
                     wait(&status);
                     // BEGIN LAB 7: timing a whole program, fork to wait
-                    t[r] = (rdtsc() - t0) * 10;
-                    // STUB: t[r] = 0 * t0; // the cycles from before fork() to after wait()
+                    t[smode][r] = (rdtsc() - t0) * 10;
+                    // STUB: t[smode][r] = 0 * t0; // the cycles from before fork() to after wait()
                     // END LAB 7
                     vmstat(&v1);
-                    calls = v1.syscalls - v0.syscalls; // the run's, fork/wait/vmstat included
+                    calls[smode] = v1.syscalls - v0.syscalls; // fork/wait/vmstat included
                     if (status != 0)
                         printf("bench: ls exited with status %d\n", status);
                 }
-                qsort(t, ls_reps, sizeof(t[0]), cmp_u64);
-                char call[32];
-                snprintf(call, sizeof call, "ls%s-%s", dirs[d] + 7, out ? "file" : "console");
-                fflush_stdout();
-                report(call, smode ? "smode" : "umode", (struct result){t[ls_reps / 2], t[0]});
+            char call[32];
+            snprintf(call, sizeof call, "ls%s-%s", dirs[d] + 7, out ? "file" : "console");
+            fflush_stdout();
+            for (int smode = 0; smode < 2; smode++) {
+                qsort(t[smode], reps, sizeof(t[smode][0]), cmp_u64);
+                report(call, smode ? "smode" : "umode", (struct result){t[smode][reps / 2], t[smode][0]});
                 printf("BENCH %s %s-calls median=%u.0 min=%u.0\n", call, smode ? "smode" : "umode",
-                       calls, calls);
+                       calls[smode], calls[smode]);
             }
+        }
 }
 
 // malloc: malloc_blocks blocks of malloc(10001), then free them all in the
