@@ -161,6 +161,18 @@ fig8(void)
     report("switch_user", "self", (struct result){down[rounds / 2], down[0]});
 }
 
+// A child that sends its figures to the parent: pipe() into fds, then
+// fork(). Returns fork()'s result, or -2 (with a line) if pipe() failed.
+static int
+fork_piped(int fds[2])
+{
+    if (pipe(fds) < 0) {
+        printf("bench: pipe failed\n");
+        return -2;
+    }
+    return fork();
+}
+
 // Scale: the cost of a switch against the process's size (every page of
 // the heap touched, so resident): a child grows to size_kib, becomes Smode
 // once (the first switch), then switches both ways like fig8 and sends its
@@ -176,12 +188,9 @@ fig8_scale(void)
     int per_pass = (rounds + PASSES - 1) / PASSES, n = 0;
     for (int pass = 0; pass < PASSES; pass++, n += per_pass)
         for (int s = 0; s < NSIZES; s++) {
-            int fds[2];
-            if (pipe(fds) < 0) {
-                printf("bench: pipe failed\n");
+            int fds[2], pid = fork_piped(fds);
+            if (pid == -2)
                 return;
-            }
-            int pid = fork();
             if (pid == 0) {
                 close(fds[0]);
                 char *m = sbrk(sizes_kib[s] * 1024);
@@ -321,12 +330,9 @@ bench_malloc(void)
     static void *blk[20000];
     u64 t[16];
     for (int r = 0; r < ls_reps; r++) {
-        int fds[2];
-        if (pipe(fds) < 0) {
-            printf("bench: pipe failed\n");
+        int fds[2], pid = fork_piped(fds);
+        if (pid == -2)
             return;
-        }
-        int pid = fork();
         if (pid == 0) {
             u64 t0 = rdtsc();
             for (int i = 0; i < malloc_blocks; i++)
