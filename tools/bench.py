@@ -357,44 +357,7 @@ def compare(results):
             t[(c, "size-16384")][0] / t[(c, "size-64")][0]))
     lines.append("")
     lines.append(TEMPLATE_DIFFER)
-    lines.append(switch_under_tcg(r, t))
     return "\n".join(lines)
-
-
-def switch_under_tcg(r, t):
-    """Why switch_supervisor(0) stays above a getpid under TCG, from this run's figures."""
-    g = ("getpid", "conventional")
-    step_ic = r[("getpid", "dmsm-func")][0] - r[("getpid", "floor")][0]
-    step_tcg = t[("getpid", "dmsm-func")][0] - t[("getpid", "floor")][0]
-    k = step_tcg / step_ic
-    out = []
-    for c, entry in (("switch_supervisor", "by `int 0x80` from ring 3, like the getpid, and leaves "
-                      "by an `iret` to ring 0"),
-                     ("switch_user", "by `call` (no `int`), and leaves by an `iret` to ring 3")):
-        extra = r[(c, "self")][0] - r[g][0]
-        rest = t[(c, "self")][0] - extra * k
-        out.append("| `%s(0)` | %s | %.0f | %.0f | %.0f | %.2f |" % (
-            c, entry, extra, extra * k, rest, rest / t[g][0]))
-    return """The switches under TCG, taken apart with this run's figures. Straight-line
-kernel code costs about k = %.1f TCG ticks per instruction here (the DMSM
-Smode getpid minus the floor: %.1f ticks for %.0f instructions). Each
-switch's instructions beyond the conventional getpid's (icount), at k each,
-are its extra work; what is left is its way in and out of the kernel, next to
-the conventional getpid's (%.0f ticks: an `int 0x80` from ring 3 and an
-`iret` to ring 3):
-
-| switch | enters ... and leaves ... | extra instructions | x k (ticks) | the rest (ticks) | the rest / getpid |
-|---|---|---:|---:|---:|---:|
-%s
-
-Under TCG an `iret` is one helper call whichever ring it returns to, so the
-way in and out of `switch_supervisor(0)` costs a whole getpid or more by
-itself (the rest / getpid: 1 or above), and any work on top keeps it above
-one: it can be
-below a getpid only where the return to the same ring is much cheaper than
-the return to ring 3, as on the Pentium 4 (no stack switch, no segment checks:
-the paper's 0.93). `switch_user(0)` pays no `int` at all, and stays below.
-""" % (k, step_tcg, step_ic, t[g][0], "\n".join(out))
 
 
 def fcall_listing(build):
@@ -470,8 +433,19 @@ TEMPLATE_DIFFER = """What differs from a Pentium 4:
   applies it (one flag on the address space: residency is not a count on each
   page, docs/memory.md) and the frame rewrite: the same at any size (the
   scale table), with no function call on the path (`syscall_tail` inlines
-  it all). Under TCG the switch into ring 0 stays above a getpid: the table
-  below takes it apart.
+  it all).
+- Under TCG `switch_supervisor(0)` stays above a getpid, and no leaner
+  switch would change that: it enters by the same `int 0x80` from ring 3 as
+  the conventional getpid, and TCG charges an `iret` the same helper call
+  whichever ring it returns to, so the switch costs a getpid plus its own
+  work. A kernel built once for the purpose (2026-12-01, not part of the
+  tree), whose `switch_supervisor(0)` did nothing but set the flag and
+  rewrite CS and SS (149 instructions under icount: the least a switch into
+  ring 0 can be), still took 1.15-1.27 conventional getpids under TCG on an
+  idle host. On a Pentium 4 the return to the same ring is much cheaper than
+  the return to ring 3 (no stack switch, no segment checks): that is the
+  paper's 0.93. `switch_user(0)` enters by `call`, pays no `int`, and stays
+  below a getpid here too.
 - `ls -l` makes few system calls for the work it does (22 for 5 files, about
   860 for 408, the column above), and console output goes through an
   emulated UART a byte at a time: calls x saving per call is a few percent
