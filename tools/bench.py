@@ -493,6 +493,15 @@ version:
 | ls -l, 5 files, console / file: Smode / Umode | 112 % / 113 % | 113 % / 105 % |
 | ls -l, 408 files, console / file: Smode / Umode | 100 % / 100 % | 99 % / 96 % |
 
+Then, with residency one flag (O(1) at any size) but the switch still
+calling `uvm_make_resident` and `vm_commit_resident` and saving registers on
+the request's path (this file's version at commit a5cd775):
+
+| figure | icount | TCG |
+|---|---:|---:|
+| `switch_supervisor(0)` | 268 (2.5 x getpid) | 2205 (1.1 x) |
+| `switch_user(0)` | 192 (1.8 x getpid) | 1365 (0.7 x) |
+
 ## Rerun
 
     make bench            # two minutes here (the workloads take most); writes this file and the charts
