@@ -4,6 +4,7 @@
 // fast path and comes here on its slow path).
 #include <stddef.h>
 #include "kernel.h"
+#include "mmu.h"
 #include "proc.h"
 #include "syscall.h"
 #include "trace.h"
@@ -89,17 +90,21 @@ syscall(struct trapframe *tf)
     syscall_tail(tf);
 }
 
-// The slow exit of the sysenter path (sysenter.asm built tf for ring 3):
-// give the frame the caller's real mode's selectors, keeping the flags the
-// program called with (no switch happens here), then the common tail.
+// The slow exit of the sysenter path (sysenter.asm built tf for ring 3,
+// with the flags the program called with): an Smode caller (sysenter works
+// in ring 0 too) must come back in ring 0, so its frame gets ring 0's code
+// and stack selectors; the data selectors are the same in both modes. No
+// switch happens here, so nothing else of the frame changes. Then the
+// common tail.
 void sysenter_tail(struct trapframe *tf);
 
 void
 sysenter_tail(struct trapframe *tf)
 {
-    uint32_t eflags = tf->eflags;
-    mode_set_frame(tf, curproc->mode);
-    tf->eflags = eflags;
+    if (curproc->mode == MODE_SMODE) {
+        tf->cs = SEL_KCODE;
+        tf->ss = SEL_KDATA;
+    }
     sti(); // the tail runs with interrupts on
     syscall_tail(tf);
     if (TRACE_ON(TR_SYSRET))

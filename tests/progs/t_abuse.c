@@ -1,7 +1,7 @@
 // t_abuse: a ring-3 program doing legal but hostile things with flags,
 // segment registers, its stack pointer and the file system must not bring
 // the kernel down or hurt another process (each case found by review):
-//  - sysenter with NT, TF or DF set, or with null DS/ES;
+//  - sysenter with NT, TF or DF set, or with null DS/ES, and from Smode;
 //  - DF left set by one process must not reach another's system calls;
 //  - NT set in ring 3, then a switch to Smode;
 //  - a switch to Smode requested with ESP pointing into the kernel: refused;
@@ -65,6 +65,24 @@ sysenter_df(void)
     exit(r == getpid() ? 0 : 2);
 }
 
+// sysenter also works in ring 0: an Smode caller must come back in ring 0
+// (the slow exit, sysenter_tail), with the flags it called with.
+static void
+sysenter_from_smode(void)
+{
+    if (switch_supervisor(0) != 0 || read_cs() != 0x08)
+        exit(2);
+    set_flags(FL_DF);
+    int r = sysenter_getpid();
+    unsigned int fl = eflags();
+    __asm__ volatile("cld");
+    if (read_cs() != 0x08)
+        exit(3); // came back in another ring
+    if (!(fl & FL_DF))
+        exit(4); // its flags were not kept
+    exit(r == getpid() ? 0 : 5);
+}
+
 static void
 nt_then_smode(void)
 {
@@ -123,6 +141,8 @@ main(void)
     CHECK(s == 0, "sysenter with TF: status 0x%x", s);
     CHECK(in_child(sysenter_null_ds) == 0, "sysenter with null DS/ES");
     CHECK(in_child(sysenter_df) == 0, "sysenter with DF");
+    s = in_child(sysenter_from_smode);
+    CHECK(s == 0, "sysenter from Smode: status 0x%x", s);
     CHECK(in_child(nt_then_smode) == 0, "NT, then Smode");
     CHECK(in_child(smode_with_kernel_esp) == 0, "Smode with ESP in the kernel");
     s = in_child(iopl_then_umode);
