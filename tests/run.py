@@ -65,6 +65,19 @@ def fresh_images(build, workdir):
     return swap, fs
 
 
+def qemu_status(rc):
+    """What QEMU's exit status rc says: with isa-debug-exit the guest's
+    power-off status s comes out as 2s+1; 0 is a reset (-no-reboot)."""
+    if rc == 0:
+        return "triple"
+    return (rc - 1) // 2 if rc % 2 == 1 else "qemu exit %d" % rc
+
+
+def unescape(s):
+    """A case's text with its backslash escapes (\\n) made characters."""
+    return s.encode().decode("unicode_escape")
+
+
 def qemu_cmd(case, build, mem):
     base = ["qemu-system-i386", "-m", str(mem), "-display", "none", "-no-reboot",
             "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
@@ -74,17 +87,16 @@ def qemu_cmd(case, build, mem):
     if case.get("kind", "qemu") == "iso":
         return base + ["-cdrom", case["_iso"]]
     return base + ["-kernel", os.path.join(build, case.get("kernel", "kernel.elf")),
-                   "-initrd", case.get("_fs") or os.path.join(build, "fs.img"),
+                   "-initrd", case["_fs"],
                    "-append", case.get("cmdline", "")]
 
 
-def make_iso(build, cmdline, workdir):
-    """A GRUB ISO whose menu boots the kernel with cmdline."""
+def make_iso(build, cmdline, workdir, fs):
+    """A GRUB ISO whose menu boots the kernel with cmdline, fs its module."""
     iso_root = os.path.join(workdir, "iso")
     os.makedirs(os.path.join(iso_root, "boot", "grub"))
     shutil.copy(os.path.join(build, "kernel.elf"), os.path.join(iso_root, "boot"))
-    shutil.copy(os.path.join(workdir, "fs.img") if os.path.exists(os.path.join(workdir, "fs.img"))
-                else os.path.join(build, "fs.img"), os.path.join(iso_root, "boot", "fs.img"))
+    shutil.copy(fs, os.path.join(iso_root, "boot", "fs.img"))
     with open(os.path.join(iso_root, "boot", "grub", "grub.cfg"), "w") as f:
         f.write("set timeout=0\nset default=0\nmenuentry \"test\" {\n"
                 "    multiboot /boot/kernel.elf %s\n"
@@ -142,9 +154,9 @@ def run_qemu_typed(case, build, mem, timeout, workdir):
             out += chunk
         if not sent and want in out:
             if keys:
-                send_keys(sock, case["keys"].encode().decode("unicode_escape"))
+                send_keys(sock, unescape(case["keys"]))
             else:
-                p.stdin.write(case.get("input", "").encode().decode("unicode_escape").encode())
+                p.stdin.write(unescape(case.get("input", "")).encode())
                 p.stdin.flush()
             sent = True
     try:
@@ -153,11 +165,7 @@ def run_qemu_typed(case, build, mem, timeout, workdir):
         p.kill()
         p.wait()
         return out.decode(errors="replace"), None
-    rc = p.returncode
-    out = out.decode(errors="replace")
-    if rc == 0:
-        return out, "triple"
-    return out, (rc - 1) // 2 if rc % 2 == 1 else "qemu exit %d" % rc
+    return out.decode(errors="replace"), qemu_status(p.returncode)
 
 
 def run_qemu(case, build, mem, timeout):
@@ -165,7 +173,7 @@ def run_qemu(case, build, mem, timeout):
     if not os.path.exists(kernel):
         return "run.py: %s does not exist: build it with `make test` (or make %s)\n" % (
             kernel, kernel), "no kernel"
-    inp = case.get("input", "").encode().decode("unicode_escape").encode()
+    inp = unescape(case.get("input", "")).encode()
     try:
         p = subprocess.run(qemu_cmd(case, build, mem), input=inp, capture_output=True,
                            timeout=timeout)
@@ -173,10 +181,7 @@ def run_qemu(case, build, mem, timeout):
         out = (e.stdout or b"").decode(errors="replace")
         return out, None
     out = p.stdout.decode(errors="replace") + p.stderr.decode(errors="replace")
-    rc = p.returncode
-    if rc == 0:
-        return out, "triple"
-    return out, (rc - 1) // 2 if rc % 2 == 1 else "qemu exit %d" % rc
+    return out, qemu_status(p.returncode)
 
 
 def user_symbols(build, text):
@@ -227,10 +232,11 @@ class BochsSerial:
         tty.setraw(slave)  # no echo, no newline translation: bytes as they are
         self.slave_name = os.ttyname(slave)
         self.slave = slave  # kept open, so that the settings stay
-        self.text = case["input"].encode().decode("unicode_escape").encode()
+        self.text = unescape(case["input"]).encode()
         self.want = case.get("input_after", "").encode()
         self.out = b""
-        threading.Thread(target=self._run, daemon=True).start()
+        self.reader = threading.Thread(target=self._run, daemon=True)
+        self.reader.start()
 
     def _run(self):
         sent = False
@@ -243,12 +249,15 @@ class BochsSerial:
                 if not chunk:
                     break
                 self.out += chunk
-        except OSError:
+        except OSError:  # EIO once the slave side is closed: the run is over
             pass
+        finally:
+            os.close(self.master)
 
     def output(self):
         time.sleep(0.3)  # Bochs has exited: let the thread read what is left
-        os.close(self.slave)
+        os.close(self.slave)  # the thread's next read fails: it closes the master
+        self.reader.join(timeout=2)
         return self.out.decode(errors="replace")
 
 
@@ -322,15 +331,17 @@ def run_gdb(case, build, mem, timeout, workdir):
         f.write("set pagination off\nset confirm off\nset architecture i386\n"
                 "file %s\ntarget remote 127.0.0.1:%d\n" % (os.path.abspath(kernel), port))
         f.write(user_symbols(build, case.get("gdb", "continue")).strip() + "\n")
-    status = None
+    status, out = None, ""
     try:
         g = subprocess.run(["gdb", "-q", "-nx", "-batch", "-x", script], capture_output=True,
                            text=True, errors="replace", timeout=timeout, cwd=ROOT)
         out = g.stdout + g.stderr
-        rc = q.wait(timeout=max(1.0, timeout / 4))
-        status = "triple" if rc == 0 else ((rc - 1) // 2 if rc % 2 == 1 else "qemu exit %d" % rc)
+        try:
+            status = qemu_status(q.wait(timeout=max(1.0, timeout / 4)))
+        except subprocess.TimeoutExpired:
+            pass  # QEMU did not power off: a timeout, with GDB's transcript kept
     except subprocess.TimeoutExpired as e:
-        out = (e.stdout or "") if isinstance(e.stdout, str) else (e.stdout or b"").decode(errors="replace")
+        out = (e.stdout or b"").decode(errors="replace")  # bytes, text=True or not
     finally:
         if q.poll() is None:
             q.kill()
@@ -352,7 +363,7 @@ def boot(case, build, mem, timeout):
         case = dict(case)
         case["_swap"], case["_fs"] = fresh_images(build, workdir)
         if kind in ("iso", "bochs"):
-            case["_iso"] = make_iso(build, case.get("cmdline", ""), workdir)
+            case["_iso"] = make_iso(build, case.get("cmdline", ""), workdir, case["_fs"])
         if kind == "bochs":
             out, status = run_bochs(case, build, mem, timeout, workdir)
         elif kind == "gdb":
