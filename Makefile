@@ -127,8 +127,10 @@ help:
 	@echo "make compile_commands.json   for editors and clangd"
 	@echo "make clean          remove build/"
 
+# (tools/deps.sh runs from $(B)/tools.mk's rule above for every install
+# goal, this one included, before anything is computed from the tools)
 deps:
-	@tools/deps.sh
+	@:
 
 # ---- generated assembly constants ----
 $(B)/asmdefs.inc: kernel/asmdefs.h kernel/*.h kernel/uapi/*.h tools/h2inc.py
@@ -245,15 +247,17 @@ iso: $(B)/dmsm.iso
 	@echo "built $<: boot it with 'qemu-system-i386 -cdrom $<' or 'make bochs'"
 
 # ---- running ----
-QEMU_BASE = $(QEMU) -m $(strip $(MEM)) -kernel $(B)/kernel.elf -initrd $(B)/fs.img \
+# $(call qemu_base,MiB): QEMU booting the kernel, build/swap.img its disk
+qemu_base = $(QEMU) -m $(1) -kernel $(B)/kernel.elf -initrd $(B)/fs.img \
   -drive file=$(B)/swap.img,format=raw,if=ide,index=1 \
   -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot
+QEMU_BASE = $(call qemu_base,$(strip $(MEM)))
 # The console: mon:stdio on a terminal (Ctrl-a x quits), plain stdio from a
 # pipe (so that `printf 'ls\nexit\n' | make run-sh` works in a script).
 SERIAL = $$( [ -t 0 ] && echo mon:stdio || echo stdio )
 QEMU_STATUS = st=$$?; [ $$st -eq 1 ] && exit 0; [ $$st -gt 1 ] && echo "(guest powered off with status $$(( (st - 1) / 2 )))"; exit 0
 
-run: deps all
+run: all
 	@if [ -n "$$DISPLAY" ]; then \
 	  echo "QEMU window: the OS console is on the VGA screen (and mirrored here). Close the window to quit."; \
 	  $(QEMU_BASE) -serial $(SERIAL) -append "$(CMDLINE)"; \
@@ -262,16 +266,16 @@ run: deps all
 	  $(QEMU_BASE) -display none -serial $(SERIAL) -append "$(CMDLINE)"; \
 	fi; $(QEMU_STATUS)
 
-run-nox: deps all
+run-nox: all
 	@echo "The console is this terminal. Ctrl-a x quits QEMU."
 	@$(QEMU_BASE) -display none -serial $(SERIAL) -append "$(CMDLINE)"; $(QEMU_STATUS)
 
-run-%: deps all
+run-%: all
 	@[ -t 0 ] && echo "Booting into /bin/$* $(ARGS). Ctrl-a x quits QEMU." || true
 	@$(QEMU_BASE) -display none -serial $(SERIAL) -append "init=/bin/$* $(ARGS) $(CMDLINE)"; $(QEMU_STATUS)
 
 # ---- debugging ----
-qemu-gdb: deps all
+qemu-gdb: all
 	@echo "QEMU is waiting for GDB on tcp::1234. Now run 'make gdb' in another terminal. Ctrl-a x quits QEMU."
 	@$(QEMU_BASE) -display none -serial $(SERIAL) -append "$(CMDLINE)" -s -S; $(QEMU_STATUS)
 
@@ -280,7 +284,7 @@ gdb:
 	gdb -q -x tools/gdbinit
 
 BOCHS_ENV = TERM=$${TERM:-dumb}
-bochs: deps all
+bochs: all
 	@echo "Bochs: the debugger stops before the BIOS. Try: lb \"kmain\", c, sreg, r, u, q (see docs/debugging.md)."
 	@sed "s|@ISO@|$(B)/dmsm.iso|; s|@MEM@|$(strip $(MEM))|; s|@LOG@|$(B)/bochs.log|; \
 	  s|@SWAP@|$(B)/bochs-swap.img|; s|@SERIAL@|$(B)/bochs-serial.txt|; s|@DEBUGLOG@|$(B)/bochs-debugger.txt|" \
@@ -292,40 +296,31 @@ bochs: deps all
 
 # One command, one terminal: Bochs booting straight into PROG (/bin/PROG, or
 # /test/PROG for a test program), its debugger on this terminal, the guest's
-# serial console printed here too (display: none).
+# serial console printed here too (display: none). tools/bochs-prog.py makes
+# the ISO, the disks and the bochsrc as the test harness does (tests/run.py).
 PROG_PATH = $(if $(wildcard tests/progs/$*.c),/test/$*,/bin/$*)
-bochs-%: deps all
-	@mkdir -p $(B)/bochs-prog/boot/grub
-	@cp $(B)/kernel.elf $(B)/fs.img $(B)/bochs-prog/boot/
-	@printf 'set timeout=0\nset default=0\nmenuentry "%s" {\n  multiboot /boot/kernel.elf %s\n  module /boot/fs.img fs.img\n  boot\n}\n' \
-	  "$*" "$(strip $(CMDLINE)) init=$(PROG_PATH) $(ARGS)" > $(B)/bochs-prog/boot/grub/grub.cfg
-	@grub-mkrescue --install-modules="multiboot normal" --locales= --fonts= --themes= \
-	  -o $(B)/bochs-prog.iso $(B)/bochs-prog 2>/dev/null
-	@sed "s|@ISO@|$(B)/bochs-prog.iso|; s|@MEM@|$(strip $(MEM))|; s|@LOG@|$(B)/bochs.log|; \
-	  s|@SWAP@|$(B)/bochs-swap.img|; s|@SERIAL@|/dev/stdout|; s|@DEBUGLOG@|/dev/null|" \
-	  tools/bochsrc > $(B)/bochsrc-prog
-	@echo 'ldsym global "$(B)/kernel.sym"' > $(B)/bochs-init.txt
-	@rm -f $(B)/bochs-swap.img.lock; truncate -s 0 $(B)/bochs-swap.img; truncate -s $$(stat -c %s $(B)/swap.img) $(B)/bochs-swap.img
+PROG_FILE = $(if $(wildcard tests/progs/$*.c),$(B)/tests/$*,$(B)/user/$*)
+bochs-%: all
 	@echo "Bochs booting into $(PROG_PATH) $(ARGS): the debugger stops before the BIOS; the console prints here."
 	@echo "Try: lb \"syscall\", c, sreg, r, c, q (docs/debugging.md, docs/labs/). $* symbols:" \
-	  $$($(NM) $(if $(wildcard tests/progs/$*.c),$(B)/tests/$*,$(B)/user/$*) | awk '$$3 == "main" || $$3 == "getpid" { printf "%s=0x%s ", $$3, $$1 }')
-	@$(BOCHS_ENV) $(PYTHON) tools/bochs-prog.py $(B)/bochsrc-prog $(B)/bochs-init.txt || true
+	  $$($(NM) $(PROG_FILE) | awk '$$3 == "main" || $$3 == "getpid" { printf "%s=0x%s ", $$3, $$1 }')
+	@$(BOCHS_ENV) $(PYTHON) tools/bochs-prog.py $(B) $(strip $(MEM)) "$(strip $(CMDLINE)) init=$(PROG_PATH) $(ARGS)" || true
 
 # The same for GDB: QEMU in the background waiting for it, the console
 # printed on this terminal, GDB in the foreground (quit GDB: QEMU goes too).
 FREE_PORT = $(PYTHON) -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-qemu-gdb-%: deps all
+qemu-gdb-%: all
 	@echo "QEMU booting into $(PROG_PATH) $(ARGS), stopped for GDB; the console prints here. 'c' runs, Ctrl-C stops, 'q' quits."
 	@port=$$($(FREE_PORT)); \
 	  $(QEMU_BASE) -display none -serial file:/dev/stdout -monitor none -append "$(strip $(CMDLINE)) init=$(PROG_PATH) $(ARGS)" \
 	  -S -gdb tcp:127.0.0.1:$$port </dev/null & qpid=$$!; sleep 0.5; \
 	  gdb -q -ex "set architecture i386" -ex "set disassembly-flavor intel" -ex "file $(B)/kernel.elf" \
-	    -ex "add-symbol-file $(if $(wildcard tests/progs/$*.c),$(B)/tests/$*,$(B)/user/$*)" \
+	    -ex "add-symbol-file $(PROG_FILE)" \
 	    -ex "target remote 127.0.0.1:$$port" $(if $(GDBCMDS),-x $(GDBCMDS)); \
 	  kill $$qpid 2>/dev/null; wait $$qpid 2>/dev/null; true
 
 # ---- the labs (docs/labs/README.md) ----
-grade: deps all $(B)/method-a/kernel.elf
+grade: all $(B)/method-a/kernel.elf
 	@[ -n "$(strip $(LAB))" ] || { echo "make grade: say which lab: make grade LAB=n (1..7)"; exit 2; }
 	@NM=$(NM) $(PYTHON) tests/grade.py --lab $(strip $(LAB)) --build $(B) --mem $(strip $(MEM)) \
 	  --timeout $(strip $(GRADE_TIMEOUT)) --ref-boot $(strip $(GRADE_REF_BOOT)) --test "$(strip $(T))" --seed "$(strip $(SEED))"
@@ -342,18 +337,18 @@ handin:
 	@git archive --format=zip -o handin-lab$(strip $(LAB)).zip HEAD
 	@echo "wrote handin-lab$(strip $(LAB)).zip from commit $$(git rev-parse --short HEAD): hand it in (answers-lab$(strip $(LAB)).txt is inside)"
 
-check-labs: deps all $(B)/method-a/kernel.elf
+check-labs: all $(B)/method-a/kernel.elf
 	NM=$(NM) $(PYTHON) tools/checklabs.py --mem $(strip $(MEM)) --timeout $(strip $(GRADE_TIMEOUT)) \
 	  --ref-boot $(strip $(GRADE_REF_BOOT)) $(LABS)
 
 # ---- tests and benchmarks ----
-test: deps all $(B)/method-a/kernel.elf
+test: all $(B)/method-a/kernel.elf
 	NM=$(NM) $(PYTHON) tests/run.py --build $(B) --mem $(strip $(MEM)) --timeout $(strip $(TIMEOUT)) --jobs $(strip $(JOBS)) $(TESTS)
 
 # (the benchmark's guest gets 256 MiB unless MEM is given: its malloc row
 # commits about 200 MB, and the bench boots have no swap disk)
 BENCH_MEM = $(if $(filter command line environment,$(origin MEM)),$(strip $(MEM)),256)
-bench: deps all
+bench: all
 	$(PYTHON) tools/bench.py $(B) docs/bench.md $(BENCH_MEM)
 	@echo "Now read docs/bench.md (charts: docs/bench-*.svg; the workloads: docs/workloads.md)."
 
@@ -371,11 +366,9 @@ SCENARIO ?= flip
 TRACE ?= 1
 TL_MEM = $(if $(filter paging,$(SCENARIO)),16,$(strip $(MEM)))
 TL_TRACE = $(B)/trace-$(SCENARIO).txt
-timeline: deps all
+timeline: all
 	$(call say,BOOT,tracedemo $(SCENARIO) with trace=$(TRACE) (QEMU -icount))
-	$(Q)timeout 600 $(QEMU) -m $(TL_MEM) -kernel $(B)/kernel.elf -initrd $(B)/fs.img \
-	  -drive file=$(B)/swap.img,format=raw,if=ide,index=1 \
-	  -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot -display none -icount shift=0 \
+	$(Q)timeout 600 $(call qemu_base,$(TL_MEM)) -display none -icount shift=0 \
 	  -serial stdio -append "trace=$(TRACE) init=/bin/tracedemo $(SCENARIO)" </dev/null > $(TL_TRACE); \
 	  st=$$?; [ $$st -eq 1 ] || echo "timeline: the run ended with QEMU status $$st (see $(TL_TRACE)); drawing what there is"
 	$(Q)$(PYTHON) tools/timeline.py $(TL_TRACE) $(B)/timeline.html --title "DMSM event trace: scenario $(SCENARIO)"

@@ -102,10 +102,20 @@ def make_iso(build, cmdline, workdir, fs):
                 "    multiboot /boot/kernel.elf %s\n"
                 "    module /boot/fs.img fs.img\n    boot\n}\n" % cmdline)
     iso = os.path.join(workdir, "test.iso")
-    subprocess.run(["grub-mkrescue", "--install-modules=multiboot normal", "--locales=",
-                    "--fonts=", "--themes=", "-o", iso, iso_root],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p = subprocess.run(["grub-mkrescue", "--install-modules=multiboot normal", "--locales=",
+                        "--fonts=", "--themes=", "-o", iso, iso_root],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+    if p.returncode != 0:
+        raise RuntimeError("grub-mkrescue failed (status %d):\n%s" % (p.returncode, p.stdout))
     return iso
+
+
+def bochsrc(iso, mem, swap, log, serial, debuglog):
+    """tools/bochsrc with its @...@ fields filled in."""
+    with open(os.path.join(ROOT, "tools", "bochsrc")) as f:
+        rc = f.read()
+    return (rc.replace("@ISO@", iso).replace("@MEM@", str(mem)).replace("@SWAP@", swap)
+            .replace("@LOG@", log).replace("@SERIAL@", serial).replace("@DEBUGLOG@", debuglog))
 
 
 KEY_NAMES = {" ": "spc", "\n": "ret", "-": "minus", "/": "slash", ".": "dot", "|": "shift-backslash",
@@ -264,12 +274,7 @@ class BochsSerial:
 def run_bochs(case, build, mem, timeout, workdir):
     serial = os.path.join(workdir, "serial.txt")
     dbglog = os.path.join(workdir, "debugger.txt")
-    with open(os.path.join(ROOT, "tools", "bochsrc")) as f:
-        rc = f.read()
-    rc = (rc.replace("@ISO@", case["_iso"]).replace("@MEM@", str(mem))
-          .replace("@SWAP@", case["_swap"])
-          .replace("@LOG@", os.path.join(workdir, "bochs.log"))
-          .replace("@SERIAL@", serial).replace("@DEBUGLOG@", dbglog))
+    rc = bochsrc(case["_iso"], mem, case["_swap"], os.path.join(workdir, "bochs.log"), serial, dbglog)
     typed = None
     if "input" in case:  # serial input: COM1 on a pseudo-terminal (mode=term)
         typed = BochsSerial(case)

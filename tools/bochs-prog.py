@@ -1,22 +1,40 @@
 #!/usr/bin/env python3
 """make bochs-PROG: run Bochs with its debugger on this terminal.
 
-usage: bochs-prog.py BOCHSRC RCFILE
-Bochs's `term` display draws the guest's VGA screen on a pseudo-terminal of
-its own, named on Bochs's output; with no reader it fills up and Bochs
-stops. This wrapper passes Bochs's output through to this terminal, reads
-and drops that screen (the guest's console comes through the serial port,
-printed here by the bochsrc), and leaves stdin to the debugger."""
+usage: bochs-prog.py BUILD_DIR MEM CMDLINE
+Boots the kernel of BUILD_DIR with CMDLINE as the test harness does
+(tests/run.py: a GRUB ISO with a fresh copy of fs.img, a zeroed swap disk,
+tools/bochsrc filled in), in BUILD_DIR/bochs-prog, with the guest's serial
+console on this terminal. Bochs's `term` display draws the guest's VGA
+screen on a pseudo-terminal of its own, named on Bochs's output; with no
+reader it fills up and Bochs stops. This wrapper passes Bochs's output
+through to this terminal, reads and drops that screen, and leaves stdin to
+the debugger."""
 import os
+import shutil
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
-import run  # noqa: E402  (discard_bochs_screen)
+import run  # noqa: E402  (fresh_images, make_iso, bochsrc, discard_bochs_screen)
 
 
 def main():
-    rc, cmds = sys.argv[1], sys.argv[2]
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    build, mem, cmdline = sys.argv[1:]
+    work = os.path.join(build, "bochs-prog")
+    shutil.rmtree(work, ignore_errors=True)  # (and the lock a killed Bochs left)
+    os.makedirs(work)
+    swap, fs = run.fresh_images(build, work)
+    iso = run.make_iso(build, cmdline, work, fs)
+    rc = os.path.join(work, "bochsrc")
+    with open(rc, "w") as f:
+        f.write(run.bochsrc(iso, mem, swap, os.path.join(build, "bochs.log"), "/dev/stdout",
+                            "/dev/null"))
+    cmds = os.path.join(work, "init.txt")
+    with open(cmds, "w") as f:
+        f.write('ldsym global "%s"\n' % os.path.join(build, "kernel.sym"))
     p = subprocess.Popen(["bochs", "-q", "-f", rc, "-rc", cmds], stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, text=True, errors="replace", bufsize=1)
 
