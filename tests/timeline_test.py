@@ -65,7 +65,7 @@ def parser_tests(trace_lines):
     seq = 0
     for i in range(8):
         line = "~T %d %d 1 sys recv=int80 nr=getpid ring=3" % (seq, 1000 + 10 * i)
-        synth.append("%s *%02x" % (line, sum(line.encode()) % 256))
+        synth.append("%s *%02x" % (line, timeline.checksum(line)))
         seq += 1 if i != 3 else 8
     synth.append("~TRACE end events=8 next=%d dropped=7" % seq)
     page = page_for(synth)
@@ -135,12 +135,12 @@ def browser_tests(build, trace_lines):
         placed = re.findall(r'<path class="mark applied"[^>]*transform="translate\(([\d.]+),',
                             dom)
         check("the script placed the marks", len(placed) == marks and
-              all(130 <= float(x) <= 1230 for x in placed), "marks without a position")
+              all(timeline.LEFT <= float(x) <= timeline.LEFT + timeline.WIDTH for x in placed), "marks without a position")
         shot = os.path.join(build, "timeline.png")
         if os.path.exists(shot):
             os.remove(shot)
         r = chromium(["--screenshot=" + os.path.abspath(shot), "--window-size=1300,%d" %
-                      (330 + 34 * len(pids) + 30 * len(pids)), url], work)
+                      (330 + timeline.LANE_H * len(pids) + 30 * len(pids)), url], work)
         ok = os.path.exists(shot) and open(shot, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
         check("screenshot %s" % shot, ok, r.stderr[-500:])
 

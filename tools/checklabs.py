@@ -56,7 +56,7 @@ def main():
     logdir = os.path.join(ROOT, "build", "check-labs")
     os.makedirs(logdir, exist_ok=True)
     cut_tree = os.path.join(logdir, "tree")
-    problems, rows = [], []
+    problems = []
     start = time.time()
     all_blocks = mklab.blocks(ROOT)
     for lab in labs:
@@ -100,7 +100,6 @@ def main():
             if not caught:
                 problems.append("block %s (%s:%d, %s): cutting it fails no test of lab %d"
                                 % (b["id"], b["file"], b["line"], b["name"], lab))
-            rows.append((b["id"], failed))
         print("lab %d: %d blocks, %.0fs" % (lab, len(mine), time.time() - t0), flush=True)
     print("check-labs: %.0fs in all" % (time.time() - start))
     for p in problems:

@@ -44,11 +44,8 @@ for pair in $NEEDS; do
     fi
 done
 # the cross compiler: i686-elf-gcc, or Debian's i686-linux-gnu-gcc
-if [ $extra = yes ]; then
-    :
-elif ! command -v i686-elf-gcc >/dev/null 2>&1 && ! command -v i686-linux-gnu-gcc >/dev/null 2>&1; then
-    missing_cmds="$missing_cmds i686-linux-gnu-gcc"; add_pkg gcc-i686-linux-gnu; add_pkg binutils-i686-linux-gnu
-fi
+[ $extra = yes ] || command -v i686-elf-gcc >/dev/null 2>&1 || command -v i686-linux-gnu-gcc >/dev/null 2>&1 || {
+    missing_cmds="$missing_cmds i686-linux-gnu-gcc"; add_pkg gcc-i686-linux-gnu; add_pkg binutils-i686-linux-gnu; }
 # files that no command reveals: GRUB's BIOS modules, Bochs's terminal display and ROMs
 [ $extra = yes ] || [ -d /usr/lib/grub/i386-pc ] || { missing_cmds="$missing_cmds grub-i386-pc-modules"; add_pkg grub-pc-bin; }
 if [ $extra = no ] && [ $mode = install ] && { command -v bochs >/dev/null 2>&1 || [ -n "$missing_pkgs" ]; }; then

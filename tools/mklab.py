@@ -204,7 +204,7 @@ def answers_template(src, lab):
 
 def handout(src, lab, dest):
     def action(b):
-        return "solve" if b["lab"] < lab else "cut" if b["lab"] == lab else "solve"
+        return "cut" if b["lab"] == lab else "solve"
     if os.path.exists(dest):
         shutil.rmtree(dest)
     os.makedirs(dest)

@@ -14,9 +14,9 @@ Other lines (the console) are ignored; a trace line may follow other text on
 the same line. The page says when the trace is truncated (a dump without its
 end line, or sequence numbers missing that no drop accounts for) and when the
 kernel dropped events because its buffer was full."""
+import argparse
 import html
 import re
-import sys
 
 EVENT_RE = re.compile(r"(~T (\d+) (\d+) (\d+) ([a-z]+)((?: [a-z]+=\S*)*)) \*([0-9a-f]{2})\s*$")
 BEGIN_RE = re.compile(r"~TRACE begin (.*)$")
@@ -28,6 +28,11 @@ EXIT_TITLE = {"iret3": "iret to ring 3", "iret0": "3-word iret on the AP stack (
               "ret": "plain ret (ring 0)", "sysexit": "sysexit (ring 3)"}
 RECVS = ["int80", "fast", "slow", "sysenter"]
 SWITCH_CALLS = {"switch_supervisor": "Smode", "switch_user": "Umode"}
+
+
+def checksum(text):
+    """A trace line's check sum: its bytes before " *", summed mod 256."""
+    return sum(text.encode()) % 256
 
 
 def fields(text):
@@ -51,7 +56,7 @@ def parse(lines):
     last_seq = None
     for line in lines:
         m = EVENT_RE.search(line)
-        if m and sum(m.group(1).encode()) % 256 != int(m.group(7), 16):
+        if m and checksum(m.group(1)) != int(m.group(7), 16):
             tr.truncated.append("a damaged trace line (bad check sum): %r" % line.strip()[:80])
             continue
         if m:
@@ -99,7 +104,6 @@ class Proc:
         self.name = "pid %d" % pid
         self.mode = "Umode"
         self.first = None
-        self.last = None
         self.calls = {r: 0 for r in RECVS}
         self.time = {"ring3": 0, "ring0": 0, "kernel": 0}
         self.switches = self.pageins = self.pageouts = self.faults = 0
@@ -173,7 +177,6 @@ def model(tr):
             if p.first is None:
                 p.first = t
                 mode_since.setdefault(pid, t)
-            p.last = t
         if k == "sys" and p:
             p.insys = ev
             recv = ev.get("recv", "?")
@@ -195,7 +198,7 @@ def model(tr):
             recv = s.get("recv", "?") if s else "?"
             t0 = s["t"] if s else t
             marks.append({"kind": "call-" + (recv if recv in RECVS else "unknown"),
-                          "t": t0, "t1": t, "pid": pid,
+                          "t": t0, "pid": pid,
                           "cls": "call recv-" + recv,
                           "title": "%s: %s by %s from ring %s; returned %s to ring %s by %s"
                           " (%d cycles)" % (name(pid), ev.get("nr"), RECV_TITLE.get(recv, recv),
@@ -537,22 +540,22 @@ event. Wheel: zoom, drag: pan, double-click: all.
        esc(title), "\n".join(warn), "\n".join(out), "\n".join(legend), "\n".join(rows), JS)
 
 
-def main(argv):
-    if len(argv) < 3:
-        sys.exit(__doc__)
-    title = "DMSM event trace: " + argv[1]
-    if "--title" in argv:
-        title = argv[argv.index("--title") + 1]
-    with open(argv[1], errors="replace") as f:
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("trace", help="the serial output of a boot with trace=1")
+    ap.add_argument("out", help="the HTML page to write")
+    ap.add_argument("--title", help="the page's title (default: DMSM event trace: TRACE)")
+    args = ap.parse_args()
+    with open(args.trace, errors="replace") as f:
         tr = parse(f)
-    page = render(tr, title)
-    with open(argv[2], "w") as f:
+    page = render(tr, args.title or "DMSM event trace: " + args.trace)
+    with open(args.out, "w") as f:
         f.write(page)
     print("timeline: %d events, %d processes, %d switches applied, %d dropped%s -> %s" % (
         len(tr.events), len({e["pid"] for e in tr.events if e["pid"]}),
         sum(1 for e in tr.events if e["kind"] == "apply"), tr.dropped,
-        ", TRUNCATED" if tr.truncated else "", argv[2]))
+        ", TRUNCATED" if tr.truncated else "", args.out))
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    main()
