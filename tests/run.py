@@ -279,8 +279,8 @@ def run_bochs(case, build, mem, timeout, workdir):
     if "input" in case:  # serial input: COM1 on a pseudo-terminal (mode=term)
         typed = BochsSerial(case)
         rc = rc.replace("mode=file, dev=" + serial, "mode=term, dev=" + typed.slave_name)
-    bochsrc = os.path.join(workdir, "bochsrc")
-    with open(bochsrc, "w") as f:
+    rc_path = os.path.join(workdir, "bochsrc")
+    with open(rc_path, "w") as f:
         f.write(rc)
     cmds = os.path.join(workdir, "cmds.txt")
     with open(cmds, "w") as f:
@@ -290,7 +290,7 @@ def run_bochs(case, build, mem, timeout, workdir):
     status = None
     # /usr/bin/bochs is a script that starts bochs-bin: on a timeout, end the
     # whole process group, or bochs-bin would go on running
-    p = subprocess.Popen(["bochs", "-f", bochsrc, "-rc", cmds], stdin=subprocess.DEVNULL,
+    p = subprocess.Popen(["bochs", "-f", rc_path, "-rc", cmds], stdin=subprocess.DEVNULL,
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                          errors="replace", env=env, cwd=workdir, start_new_session=True)
     threading.Thread(target=discard_bochs_screen, args=(p.stdout,), daemon=True).start()
