@@ -210,7 +210,6 @@ int exec_into(struct proc *p, const char *path, char **argv);
 void syscall(struct trapframe *tf);
 void syscall_check_table(void);
 void syscall_tail(struct trapframe *tf);
-int mode_request(int pid, int mode);
 uint32_t proc_syscalls_total(void);
 
 // mode.c (DMSM)
@@ -219,6 +218,7 @@ void mode_set_receiver(int traced);
 void mode_set_frame(struct trapframe *tf, int mode);
 int mode_exec_check(struct proc *p, int trusted, const char *path);
 void mode_exec_commit(struct proc *p, int trusted);
+int sys_switch_user(int pid); // also sys_nopromote's demotion of the caller
 
 // fs.c
 void fs_init(struct multiboot_info *mbi);

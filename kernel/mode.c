@@ -279,17 +279,6 @@ request_other(int pid, int mode)
     return r;
 }
 
-// Register a request that process pid (0: the caller) become mode, for the
-// rest of the kernel (exec's self-demotion, sysproc.c): request() or
-// request_other(), or -EINVAL for a bad mode.
-int
-mode_request(int pid, int mode)
-{
-    if (mode != MODE_UMODE && mode != MODE_SMODE)
-        return -EINVAL;
-    return pid ? request_other(pid, mode) : request(curproc, curproc, mode);
-}
-
 // switch_supervisor(pid): ask that pid (0: the caller) become Smode at the
 // tail of its next system call. 0, -ESRCH, -EPERM or -EALREADY.
 int

@@ -159,7 +159,7 @@ sys_nopromote(void)
 {
     curproc->may_promote = 0;
     if (curproc->mode == MODE_SMODE)
-        mode_request(0, MODE_UMODE); // demoting oneself is always allowed
+        sys_switch_user(0); // demoting oneself is always allowed
     return 0;
 }
 
