@@ -132,10 +132,12 @@ extern uint32_t nresident, nresident_max;
 
 // Make n committed pages resident (a switch to Smode), or pageable again
 // (vm_uncommit_resident); may_use_reserve: the process charged may dip into
-// COMMIT_RESERVE (kalloc.c reserve_ok). No pushcli: the counters are only
-// ever changed by kernel code in a process's context (never by an interrupt
-// handler), and kernel code is never preempted. 0, or -ENOMEM with nothing
-// changed.
+// COMMIT_RESERVE. The switch passes p->reserve == RESERVE_ALL for the p it
+// charges, which is curproc (the tail of its own call), so this is
+// kalloc.c's reserve_ok() for it. (The method (a) build may charge another
+// process; the right asked for is still that of the process charged.) No
+// pushcli, as in vm_commit: kalloc.c's rule above ncommit. 0, or -ENOMEM
+// with nothing changed.
 static inline int
 vm_commit_resident(uint32_t n, int may_use_reserve)
 {
