@@ -14,8 +14,8 @@
 #define TR_TICK 6     // timer tick: verdict of the stack-pointer test, eip
 #define TR_RUN 7      // context switch: pid now runs; a = the pid that ran before
 #define TR_IDLE 8     // nothing to run: the CPU halts
-#define TR_FAULT 9    // page fault taken by pid: va, write, result
-#define TR_PAGEIN 10  // page read back from swap: va, slot
+#define TR_FAULT 9    // page fault taken by pid: va, write, result, eip of the fault
+#define TR_PAGEIN 10  // page read back from swap: owner pid, slot
 #define TR_PAGEOUT 11 // page written to swap: owner pid, va, slot
 #define TR_DFKILL 12  // double-fault kill: eip, esp
 #define TR_EXEC 13    // exec: mode, and the program name in b, c, d (12 bytes)
