@@ -302,12 +302,16 @@ trace_dump(void)
     return (int)done;
 }
 
-// tracectl(op, arg, buf, n): see uapi/trace.h. Changing the mask needs the
-// right to promote (tracing slows every process down).
+// tracectl(op, arg, buf, n): see uapi/trace.h. Changing the mask, reading
+// the events out and dumping them need the right to promote (-EPERM without
+// it): tracing slows every process down, the events hold other processes'
+// system-call arguments, and a dump keeps the serial line busy.
 int
 sys_tracectl(int op, int arg, uint32_t ubuf, int n)
 {
     struct proc *p = curproc;
+    if ((op == TRACE_READ || op == TRACE_DUMP) && !p->may_promote)
+        return -EPERM;
     switch (op) {
     case TRACE_MASK: {
         int old = (int)trace_mask;

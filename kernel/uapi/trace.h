@@ -55,7 +55,8 @@ struct trace_stat {
     unsigned int dropped;  // events lost because the buffer was full
 };
 
-// tracectl(op, arg, buf, n)
+// tracectl(op, arg, buf, n). Setting the mask, READ and DUMP need the right
+// to promote (-EPERM without it: nopromote); STAT and reading the mask do not.
 #define TRACE_MASK 1  // set the mask to arg (arg < 0: leave it); returns the old mask
 #define TRACE_READ 2  // move up to n pending events into buf; returns how many
 #define TRACE_DUMP 3  // print the pending events on serial; returns how many
