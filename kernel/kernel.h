@@ -28,6 +28,7 @@ struct multiboot_info;
 // main.c
 extern char kernel_cmdline[256];
 const char *cmdline_get(const char *key);   // value of key=... or 0
+uint32_t cmdline_get_uint(const char *key, uint32_t dflt); // key=N (N or 0xN), else dflt
 int cmdline_has(const char *word);
 
 // console.c

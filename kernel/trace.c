@@ -49,21 +49,14 @@ irq_restore(int on)
         sti();
 }
 
-// Read the command line's trace= option (1: every kind; else a mask).
+// Read the command line's trace= option (1: every kind; else a mask; 0, a
+// bad value or none: the trace stays off).
 void
 trace_init(void)
 {
-    const char *v = cmdline_get("trace");
-    if (!v)
+    uint32_t m = cmdline_get_uint("trace", 0);
+    if (!m)
         return;
-    uint32_t m = 0;
-    if (v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
-        for (v += 2; *v; v++)
-            m = m * 16 + (*v <= '9' ? *v - '0' : (*v | 0x20) - 'a' + 10);
-    } else {
-        for (; *v >= '0' && *v <= '9'; v++)
-            m = m * 10 + (*v - '0');
-    }
     trace_set_mask(m == 1 ? TR_ALL : m);
     printk("trace: on, mask 0x%x, %u events\n", trace_mask, TRACE_CAP);
 }
