@@ -148,16 +148,19 @@ pipe_read(struct pipe *pp, uint32_t uva, uint32_t n)
 }
 
 // Copy n bytes from user buffer uva into the pipe, blocking while it is
-// full. -EPIPE if no reader is left.
+// full. -EPIPE if no reader is left. Every exit that wrote anything wakes the
+// readers and pollers: a short count (a fault in a later piece, a kill) must
+// not leave its bytes unseen.
 static int
 pipe_write(struct pipe *pp, uint32_t uva, uint32_t n)
 {
     uint32_t done = 0;
+    int err = 0;
     pushcli();
     while (done < n) {
         if (!pp->readopen || curproc->killed) {
-            popcli();
-            return done ? (int)done : (curproc->killed ? -EINTR : -EPIPE);
+            err = curproc->killed ? -EINTR : -EPIPE;
+            break;
         }
         uint32_t room = PIPE_SIZE - (pp->nwrite - pp->nread);
         if (room == 0) {
@@ -169,15 +172,18 @@ pipe_write(struct pipe *pp, uint32_t uva, uint32_t n)
         uint32_t len = MIN(MIN(room, n - done), PIPE_SIZE - off);
         popcli(); // copyin never sleeps: nobody else writes this piece meanwhile
         int r = copyin(curproc, pp->data + off, uva + done, len);
-        if (r < 0)
-            return done ? (int)done : -EFAULT;
         pushcli();
+        if (r < 0) {
+            err = -EFAULT;
+            break;
+        }
         pp->nwrite += len; // the bytes become visible only now, all at once
         done += len;
     }
-    pipe_wakeup(&pp->nread);
+    if (done)
+        pipe_wakeup(&pp->nread);
     popcli();
-    return (int)done;
+    return done ? (int)done : err;
 }
 
 #define CHUNK 512

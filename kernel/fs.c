@@ -276,6 +276,25 @@ fs_lookup(struct inode *cwd, const char *path)
     return ip;
 }
 
+// The directory that is to hold a new or changed entry for path, with that
+// entry's name in name: 0 and *err set when there is none (-ENOENT: no such
+// directory, or a removed one, which stays empty even while it is someone's
+// cwd) or name is "." or ".." (-EINVAL).
+static struct inode *
+entry_dir(struct inode *cwd, const char *path, char *name, int *err)
+{
+    struct inode *dir = resolve(cwd, path, 1, name);
+    if (!dir || dir->type != T_DIR || (dir->nlink == 0 && dir != root)) {
+        *err = -ENOENT;
+        return 0;
+    }
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+        *err = -EINVAL;
+        return 0;
+    }
+    return dir;
+}
+
 // Create a file or directory at path; an existing file is returned as it is
 // (open with O_CREAT). Returns it with a reference, or 0 with *err set:
 // -ENOENT (no such directory, or a removed one), -EEXIST, -EISDIR (a file
@@ -285,13 +304,10 @@ struct inode *
 fs_create(struct inode *cwd, const char *path, int type, int *err)
 {
     char name[NAME_MAX + 1];
-    struct inode *dir = resolve(cwd, path, 1, name);
-    if (!dir || dir->type != T_DIR || (dir->nlink == 0 && dir != root)) {
-        *err = -ENOENT; // (a removed directory, still someone's cwd, stays empty)
-        return 0;
-    }
-    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
-        *err = -EEXIST;
+    struct inode *dir = entry_dir(cwd, path, name, err);
+    if (!dir) {
+        if (*err == -EINVAL)
+            *err = -EEXIST; // "." and ".." always exist
         return 0;
     }
     if (type == T_FILE && trailing_slash(path)) {
@@ -332,6 +348,9 @@ int
 fs_unlink(struct inode *cwd, const char *path)
 {
     char name[NAME_MAX + 1];
+    // (not entry_dir: "." and ".." are -EINVAL here even in a removed
+    // directory, which entry_dir calls -ENOENT first; a removed directory
+    // is empty, so any other name is -ENOENT below all the same)
     struct inode *dir = resolve(cwd, path, 1, name);
     if (!dir || dir->type != T_DIR)
         return -ENOENT;
@@ -350,24 +369,6 @@ fs_unlink(struct inode *cwd, const char *path)
     dir_remove(dir, d);
     unnamed(ip);
     return 0;
-}
-
-// The directory that is to hold a new or changed entry for path, with that
-// entry's name in name: 0 and *err set when there is none (-ENOENT: no such
-// directory, or a removed one) or name is "." or ".." (-EINVAL).
-static struct inode *
-entry_dir(struct inode *cwd, const char *path, char *name, int *err)
-{
-    struct inode *dir = resolve(cwd, path, 1, name);
-    if (!dir || dir->type != T_DIR || (dir->nlink == 0 && dir != root)) {
-        *err = -ENOENT;
-        return 0;
-    }
-    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
-        *err = -EINVAL;
-        return 0;
-    }
-    return dir;
 }
 
 // link(old, new): a second name new for the file old. 0, or -ENOENT (no old,

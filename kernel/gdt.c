@@ -107,13 +107,13 @@ tss_set_kstack(uint32_t esp0, uint32_t cr3)
     wrmsr(MSR_SYSENTER_ESP, fcall_stack, 0); // sysenter.asm: the same slot rule
 }
 
-// The sysenter/sysexit path (sysenter.asm), bench's second baseline.
+// The sysenter/sysexit path (sysenter.asm), bench's second baseline:
+// entered untraced until trace.c says otherwise.
 void
 sysenter_init(void)
 {
-    extern void sysenter_entry(void);
     wrmsr(MSR_SYSENTER_CS, SEL_KCODE, 0); // sysexit then loads SEL_UCODE, SEL_UDATA
-    wrmsr(MSR_SYSENTER_EIP, (uint32_t)sysenter_entry, 0);
+    sysenter_set_entry(0);
 }
 
 // Make sysenter enter at sysenter_entry_traced (traced) or at sysenter_entry

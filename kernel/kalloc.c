@@ -211,6 +211,13 @@ frames_pinned(void)
 // The last COMMIT_RESERVE pages of both are for init's line only (reserve_ok).
 #define MIN_PAGEABLE 64
 #define SWAP_SLACK 64
+// The one rule for ncommit and nresident: only kernel code working for a
+// process changes them (system calls, faults, exit, the double-fault task's
+// stack growth, the boot before the first process), never an interrupt
+// handler (timer_intr, kbd_intr and uart_intr do not reach them; the IDE is
+// polled). Kernel code is never preempted, and no fault or double fault
+// comes from inside an update, so no update interleaves with another: none
+// takes pushcli (vm_commit, vm_uncommit, kernel.h's vm_commit_resident).
 static uint32_t ncommit;
 uint32_t nresident, nresident_max; // kernel.h: the switch charges them inline
 
@@ -268,22 +275,23 @@ reserve_ok(void)
     return !curproc || curproc->reserve == RESERVE_ALL;
 }
 
-// Promise `pages` more pages, of which `resident` must stay resident
-// (resident <= pages, or pages == 0 to make already committed pages
-// resident: a switch to Smode). Returns 0, or -ENOMEM with nothing charged.
+// Promise `pages` more pages, of which `resident` (<= pages) must stay
+// resident. (A switch to Smode makes already committed pages resident with
+// kernel.h's vm_commit_resident instead; its reserve test agrees with
+// reserve_ok here because the switch is applied at the tail of the switching
+// process's own call, so the process it charges is curproc.) Returns 0, or
+// -ENOMEM with nothing charged. No pushcli: the rule above ncommit.
 int
 vm_commit(uint32_t pages, uint32_t resident)
 {
     uint32_t keep = reserve_ok() ? 0 : COMMIT_RESERVE;
-    pushcli();
     int fits = ncommit + pages + keep <= commit_limit() && // (pages < 2^20: no overflow)
                nresident + resident + keep <= resident_limit();
-    if (fits) {
-        ncommit += pages;
-        nresident += resident;
-    }
-    popcli();
-    return fits ? 0 : -ENOMEM;
+    if (!fits)
+        return -ENOMEM;
+    ncommit += pages;
+    nresident += resident;
+    return 0;
 }
 
 // Take back what vm_commit promised. Panics on more than was committed
@@ -291,13 +299,11 @@ vm_commit(uint32_t pages, uint32_t resident)
 void
 vm_uncommit(uint32_t pages, uint32_t resident)
 {
-    pushcli();
     if (pages > ncommit || resident > nresident)
         panic("vm_uncommit: %u/%u pages, only %u/%u committed", pages, resident, ncommit,
               nresident);
     ncommit -= pages;
     nresident -= resident;
-    popcli();
 }
 
 // A zeroed frame for memory that must stay resident (a page table, a page

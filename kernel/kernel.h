@@ -28,6 +28,7 @@ struct multiboot_info;
 // main.c
 extern char kernel_cmdline[256];
 const char *cmdline_get(const char *key);   // value of key=... or 0
+uint32_t cmdline_get_uint(const char *key, uint32_t dflt); // key=N (N or 0xN), else dflt
 int cmdline_has(const char *word);
 
 // console.c
@@ -132,10 +133,12 @@ extern uint32_t nresident, nresident_max;
 
 // Make n committed pages resident (a switch to Smode), or pageable again
 // (vm_uncommit_resident); may_use_reserve: the process charged may dip into
-// COMMIT_RESERVE (kalloc.c reserve_ok). No pushcli: the counters are only
-// ever changed by kernel code in a process's context (never by an interrupt
-// handler), and kernel code is never preempted. 0, or -ENOMEM with nothing
-// changed.
+// COMMIT_RESERVE. The switch passes p->reserve == RESERVE_ALL for the p it
+// charges, which is curproc (the tail of its own call), so this is
+// kalloc.c's reserve_ok() for it. (The method (a) build may charge another
+// process; the right asked for is still that of the process charged.) No
+// pushcli, as in vm_commit: kalloc.c's rule above ncommit. 0, or -ENOMEM
+// with nothing changed.
 static inline int
 vm_commit_resident(uint32_t n, int may_use_reserve)
 {
@@ -210,7 +213,6 @@ int exec_into(struct proc *p, const char *path, char **argv);
 void syscall(struct trapframe *tf);
 void syscall_check_table(void);
 void syscall_tail(struct trapframe *tf);
-int mode_request(int pid, int mode);
 uint32_t proc_syscalls_total(void);
 
 // mode.c (DMSM)
@@ -219,6 +221,7 @@ void mode_set_receiver(int traced);
 void mode_set_frame(struct trapframe *tf, int mode);
 int mode_exec_check(struct proc *p, int trusted, const char *path);
 void mode_exec_commit(struct proc *p, int trusted);
+int sys_switch_user(int pid); // also sys_nopromote's demotion of the caller
 
 // fs.c
 void fs_init(struct multiboot_info *mbi);

@@ -33,6 +33,43 @@ cmdline_get(const char *key)
     return 0;
 }
 
+// The value of hex digit c, or 16 if c is none.
+static uint32_t
+hexdigit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return (uint32_t)(c - '0');
+    if ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))
+        return (uint32_t)((c | 0x20) - 'a' + 10);
+    return 16;
+}
+
+// The number key=N on the kernel command line: decimal, or hex with 0x;
+// dflt if the key is absent. A value that is not all digits, or does not fit
+// in 32 bits, gets a line saying so and dflt: bad input never panics.
+uint32_t
+cmdline_get_uint(const char *key, uint32_t dflt)
+{
+    const char *v = cmdline_get(key);
+    if (!v)
+        return dflt;
+    int hex = v[0] == '0' && (v[1] == 'x' || v[1] == 'X');
+    uint32_t base = hex ? 16 : 10, n = 0;
+    const char *first = hex ? v + 2 : v, *d = first;
+    for (; *d; d++) {
+        uint32_t digit = hexdigit(*d);
+        if (digit >= base || n > (0xFFFFFFFFu - digit) / base)
+            break; // not a digit of base, or too big
+        n = n * base + digit;
+    }
+    if (*d || d == first) {
+        printk("cmdline: %s=%s is not a number (decimal, or hex with 0x): %s=%u used\n", key, v,
+               key, dflt);
+        return dflt;
+    }
+    return n;
+}
+
 // Is word a whole word of the command line?
 int
 cmdline_has(const char *word)

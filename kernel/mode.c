@@ -117,14 +117,17 @@ may_request(struct proc *caller, struct proc *target, int mode)
 // program whose inode is (un)trusted? An Smode process may exec only a
 // trusted program: exec keeps the mode, and an untrusted program must never
 // start in ring 0. Refused rather than demoted, so that `smode PROG` never
-// runs PROG in another mode than asked. 0 or -EPERM (with a line saying why).
+// runs PROG in another mode than asked. 0 or -EPERM (with a line saying why,
+// rate-limited like refused_msg's: an Smode program may exec in a loop).
 int
 mode_exec_check(struct proc *p, int trusted, const char *path)
 {
     if (p->mode != MODE_SMODE || trusted)
         return 0;
-    printk("pid %d (%s): exec of %s in Smode refused: not from a trusted read-only tree "
-           "(%d)\n", p->pid, p->name, path, -EPERM);
+    static struct ratelimit refused = {.what = "exec in Smode refused"};
+    if (ratelimit_ok(&refused))
+        printk("pid %d (%s): exec of %s in Smode refused: not from a trusted read-only tree "
+               "(%d)\n", p->pid, p->name, path, -EPERM);
     return -EPERM;
 }
 
@@ -277,17 +280,6 @@ request_other(int pid, int mode)
     if (r == 0)
         wakeup(&poll_chan);
     return r;
-}
-
-// Register a request that process pid (0: the caller) become mode, for the
-// rest of the kernel (exec's self-demotion, sysproc.c): request() or
-// request_other(), or -EINVAL for a bad mode.
-int
-mode_request(int pid, int mode)
-{
-    if (mode != MODE_UMODE && mode != MODE_SMODE)
-        return -EINVAL;
-    return pid ? request_other(pid, mode) : request(curproc, curproc, mode);
 }
 
 // switch_supervisor(pid): ask that pid (0: the caller) become Smode at the

@@ -85,7 +85,6 @@ struct proc {
     uint32_t npages;           // its pages in use (present, lazy, on swap), the control
                                // area excepted: what the commit charges for it
     uint32_t walked;           // page-table entries visited by mode switches
-    uint32_t stack_grown;      // Smode stack pages mapped by the double-fault task
 
     // memory accounting (vm.c)
     uint32_t faults, pageins, pageouts;

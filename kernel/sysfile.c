@@ -371,9 +371,12 @@ sys_poll(uint32_t ufds, int nfds, int timeout)
     for (;;) {
         ready = 0;
         for (int i = 0; i < nfds; i++) {
-            struct file *f = fds[i].fd < 0 ? 0 : fd_file(fds[i].fd);
-            fds[i].revents = fds[i].fd < 0 ? 0
-                             : f ? (short)file_poll(f, fds[i].events) : POLLNVAL;
+            if (fds[i].fd < 0) {
+                fds[i].revents = 0; // a negative fd is skipped
+            } else {
+                struct file *f = fd_file(fds[i].fd);
+                fds[i].revents = f ? (short)file_poll(f, fds[i].events) : POLLNVAL;
+            }
             ready += fds[i].revents != 0;
         }
         if (ready || timeout == 0)

@@ -155,9 +155,7 @@ next_period(void)
 void
 timer_init(void)
 {
-    const char *seed = cmdline_get("tickseed");
-    for (; seed && *seed >= '0' && *seed <= '9'; seed++)
-        tickseed = tickseed * 10 + (uint32_t)(*seed - '0');
+    tickseed = cmdline_get_uint("tickseed", 0);
     if (tickseed) {
         printk("timer: tickseed %u: every period jittered by up to 1/16\n", tickseed);
         pit_load(next_period());

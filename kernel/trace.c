@@ -49,21 +49,14 @@ irq_restore(int on)
         sti();
 }
 
-// Read the command line's trace= option (1: every kind; else a mask).
+// Read the command line's trace= option (1: every kind; else a mask; 0, a
+// bad value or none: the trace stays off).
 void
 trace_init(void)
 {
-    const char *v = cmdline_get("trace");
-    if (!v)
+    uint32_t m = cmdline_get_uint("trace", 0);
+    if (!m)
         return;
-    uint32_t m = 0;
-    if (v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
-        for (v += 2; *v; v++)
-            m = m * 16 + (*v <= '9' ? *v - '0' : (*v | 0x20) - 'a' + 10);
-    } else {
-        for (; *v >= '0' && *v <= '9'; v++)
-            m = m * 10 + (*v - '0');
-    }
     trace_set_mask(m == 1 ? TR_ALL : m);
     printk("trace: on, mask 0x%x, %u events\n", trace_mask, TRACE_CAP);
 }
@@ -302,12 +295,16 @@ trace_dump(void)
     return (int)done;
 }
 
-// tracectl(op, arg, buf, n): see uapi/trace.h. Changing the mask needs the
-// right to promote (tracing slows every process down).
+// tracectl(op, arg, buf, n): see uapi/trace.h. Changing the mask, reading
+// the events out and dumping them need the right to promote (-EPERM without
+// it): tracing slows every process down, the events hold other processes'
+// system-call arguments, and a dump keeps the serial line busy.
 int
 sys_tracectl(int op, int arg, uint32_t ubuf, int n)
 {
     struct proc *p = curproc;
+    if ((op == TRACE_READ || op == TRACE_DUMP) && !p->may_promote)
+        return -EPERM;
     switch (op) {
     case TRACE_MASK: {
         int old = (int)trace_mask;

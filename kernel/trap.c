@@ -292,7 +292,6 @@ df_grow_stack(struct proc *p)
         return 0;
     if (vm_fault(p, va, 1) < 0) // not lazy (the guard is outside), or no memory
         return 0;
-    p->stack_grown++;
     if (tss.eip < (uint32_t)trapentry_apstack || tss.eip >= (uint32_t)trapentry_apstack_end)
         df_serve_lost_irq();
     return 1;

@@ -325,6 +325,7 @@ copy_one(uint32_t va, uint32_t *pte, void *arg)
     struct copy_arg *c = arg;
     if (va == MODEPAGE)
         return 0; // the child gets its own control area (mode_init_modepage)
+    ASSERT(c->left > 0); // no more pages here than parent->npages counts
     uint32_t *cpte = walk(c->child->pgdir, va, 1);
     if (!cpte)
         return -ENOMEM;
@@ -348,26 +349,6 @@ copy_one(uint32_t va, uint32_t *pte, void *arg)
     return 0;
 }
 
-// uvm_each callback: count the pages in use in *arg, the control area
-// excepted. Returns 0.
-static int
-count_pages(uint32_t va, uint32_t *pte, void *arg)
-{
-    (void)pte;
-    if (va != MODEPAGE)
-        (*(uint32_t *)arg)++;
-    return 0;
-}
-
-// p's pages in use (present, lazy or swapped), the control area excepted.
-static uint32_t
-uvm_npages(struct proc *p)
-{
-    uint32_t n = 0;
-    uvm_each(p, count_pages, &n);
-    return n;
-}
-
 // Copy the parent's user memory into the child's fresh directory (fork),
 // lazy pages included: the whole copy is charged to the commit first, so a
 // fork that does not fit fails at once. Pages on swap are read into the
@@ -377,11 +358,13 @@ int
 uvm_copy(struct proc *child, struct proc *parent)
 {
     uint32_t n = parent->npages;
-    ASSERT(n == uvm_npages(parent));
     if (vm_commit(n, resident_part(child, n)) < 0)
         return -ENOMEM;
     struct copy_arg c = {child, parent, n};
     int r = uvm_each(parent, copy_one, &c);
+    // the copy's own walk checks the count: parent->npages pages, no fewer
+    // (copy_one asserts no more), and no second walk of the parent for it
+    ASSERT(r < 0 || c.left == 0);
     vm_uncommit(c.left, resident_part(child, c.left));
     child->npages += n - c.left; // the PTEs made carry the charge
     return r;

@@ -14,8 +14,8 @@
 #define TR_TICK 6     // timer tick: verdict of the stack-pointer test, eip
 #define TR_RUN 7      // context switch: pid now runs; a = the pid that ran before
 #define TR_IDLE 8     // nothing to run: the CPU halts
-#define TR_FAULT 9    // page fault taken by pid: va, write, result
-#define TR_PAGEIN 10  // page read back from swap: va, slot
+#define TR_FAULT 9    // page fault taken by pid: va, write, result, eip of the fault
+#define TR_PAGEIN 10  // page read back from swap: owner pid, slot
 #define TR_PAGEOUT 11 // page written to swap: owner pid, va, slot
 #define TR_DFKILL 12  // double-fault kill: eip, esp
 #define TR_EXEC 13    // exec: mode, and the program name in b, c, d (12 bytes)
@@ -55,7 +55,8 @@ struct trace_stat {
     unsigned int dropped;  // events lost because the buffer was full
 };
 
-// tracectl(op, arg, buf, n)
+// tracectl(op, arg, buf, n). Setting the mask, READ and DUMP need the right
+// to promote (-EPERM without it: nopromote); STAT and reading the mask do not.
 #define TRACE_MASK 1  // set the mask to arg (arg < 0: leave it); returns the old mask
 #define TRACE_READ 2  // move up to n pending events into buf; returns how many
 #define TRACE_DUMP 3  // print the pending events on serial; returns how many

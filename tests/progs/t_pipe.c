@@ -1,6 +1,7 @@
 // t_pipe: pipes: read/write, 64 KiB between two processes with a checksum,
 // end of file when every writer has closed, -EPIPE with no reader, error
-// cases, and dup/dup2 redirection.
+// cases, dup/dup2 redirection, and a short write (a fault in its second
+// piece) that wakes a reader blocked in read or poll.
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,59 @@ wait_for(int pid)
     int w = wait(&st);
     CHECK(w == pid, "wait returned %d, expected %d", w, pid);
     return st;
+}
+
+// A reader (in read, or in poll when by_poll) blocked on an empty pipe gets
+// the bytes of a short write: the writer's buffer runs into an unmapped page
+// in its second piece (the ring wraps after the first), so write returns the
+// first piece's count, and that exit must wake the reader too.
+static void
+short_write_wakes(int by_poll)
+{
+    enum { SKIP = 100, FIRST = 512 - SKIP }; // the ring (512 bytes) wraps after FIRST
+    int fds[2];
+    char buf[512];
+    CHECK(pipe(fds) == 0, "pipe failed");
+    memset(buf, 's', SKIP);
+    CHECK(write(fds[1], buf, SKIP) == SKIP && read(fds[0], buf, SKIP) == SKIP, "move the ring");
+    int pid = fork();
+    CHECK(pid >= 0, "fork: %d", pid);
+    if (pid == 0) {
+        close(fds[1]);
+        if (by_poll) {
+            struct pollfd w = {fds[0], POLLIN, 0};
+            if (poll(&w, 1, -1) != 1 || !(w.revents & POLLIN))
+                _exit(8);
+        }
+        int n = read(fds[0], buf, sizeof(buf));
+        for (int i = 0; i < n; i++)
+            if (buf[i] != (char)('a' + i % 26))
+                _exit(9);
+        _exit(n == FIRST ? 0 : 10);
+    }
+    struct procinfo pi;
+    for (int i = 0; i < 1000 && (modeinfo(pid, &pi) != 0 || pi.state != PS_SLEEPING); i++)
+        yield();
+    CHECK(pi.state == PS_SLEEPING, "the reader did not start waiting");
+    // a break on a page boundary: FIRST bytes below it mapped, the page above not
+    char *top = sbrk(0);
+    int grow = (int)((4096 - ((unsigned int)top & 4095)) & 4095) + 4096;
+    CHECK(!sbrk_failed(sbrk(grow)), "sbrk %d", grow);
+    char *src = top + grow - FIRST;
+    for (int i = 0; i < FIRST; i++)
+        src[i] = (char)('a' + i % 26);
+    int r = write(fds[1], src, sizeof(buf));
+    CHECK(r == FIRST, "write into an unmapped page returned %d, expected %d", r, FIRST);
+    // nothing else may wake the reader: no close, no more writes, only yields
+    for (int i = 0; i < 1000 && (modeinfo(pid, &pi) != 0 || pi.state != PS_ZOMBIE); i++)
+        yield();
+    CHECK(pi.state == PS_ZOMBIE, "the %s reader was not woken by a short write (state %d)",
+          by_poll ? "polling" : "blocked", pi.state);
+    int st = wait_for(pid);
+    CHECK(st == 0, "the reader of a short write: status %d", st);
+    CHECK(!sbrk_failed(sbrk(-grow)), "sbrk back");
+    close(fds[0]);
+    close(fds[1]);
 }
 
 int
@@ -281,5 +335,7 @@ main(void)
         close(q[1]);
     }
 
+    short_write_wakes(0);
+    short_write_wakes(1);
     pass();
 }

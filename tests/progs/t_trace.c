@@ -4,7 +4,8 @@
 // its slow path, one switch each way applied at the tail of the switch call
 // itself; then an overflow of the buffer, which must be counted as dropped
 // events and show as a gap in the sequence numbers. `t_trace off` (booted
-// without trace=) checks that nothing is recorded.
+// without trace=) checks that nothing is recorded. Both: a nopromote child
+// gets -EPERM for READ and DUMP.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,33 @@ count(struct counts *c, unsigned int from, int pid)
     }
 }
 
+// A child without the right to promote may not take the events out (they
+// hold other processes' system-call arguments) nor dump them: -EPERM for
+// READ and DUMP, while STAT and reading the mask still work.
+static void
+nopromote_child_refused(void)
+{
+    int child = fork();
+    CHECK(child >= 0, "fork: %d", child);
+    if (child == 0) {
+        struct trace_stat s;
+        nopromote();
+        if (tracectl(TRACE_READ, 0, ev, BATCH) != -EPERM)
+            _exit(1);
+        if (tracectl(TRACE_DUMP, 0, 0, 0) != -EPERM)
+            _exit(2);
+        if (tracectl(TRACE_MASK, 0, 0, 0) != -EPERM)
+            _exit(3);
+        if (tracectl(TRACE_STAT, 0, &s, 0) != 0 || tracectl(TRACE_MASK, -1, 0, 0) < 0)
+            _exit(4);
+        _exit(0);
+    }
+    int st = -1;
+    CHECK(wait(&st) == child, "wait");
+    CHECK(st == 0, "a nopromote child's tracectl: status %d (1 READ, 2 DUMP, 3 MASK not refused)",
+          st);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -82,6 +110,7 @@ main(int argc, char **argv)
         CHECK(tracectl(TRACE_STAT, 0, &st, 0) == 0 && st.pending == 0 && st.next_seq == 0,
               "events recorded with the trace off: %u", st.next_seq);
         CHECK(tracectl(TRACE_READ, 0, ev, BATCH) == 0, "events to read with the trace off");
+        nopromote_child_refused();
         pass();
     }
     CHECK(st.mask == TR_ALL, "trace=1 did not turn every kind on (mask 0x%x)", st.mask);
@@ -140,5 +169,6 @@ main(int argc, char **argv)
     dropped = st.dropped - dropped_before;
     printf("overflow: %u events dropped, %u missing in the sequence\n", dropped, c.gaps);
     CHECK(c.gaps == dropped, "gaps %u != dropped %u", c.gaps, dropped);
+    nopromote_child_refused();
     pass();
 }
