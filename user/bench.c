@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <tsc.h>
 
 typedef unsigned long long u64;
 
@@ -26,26 +27,11 @@ static int rounds = 31, batch = 2000, ls_reps = 5, malloc_blocks = 20000;
 static int fd_file;              // an in-memory file for read/write
 static char buf[64];
 
-static inline u64
-rdtsc(void)
-{
-    unsigned int lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((u64)hi << 32) | lo;
-}
-
 struct result {
     u64 median10, min10; // tenths of a cycle per call
 };
 
 static struct result getpid_conv, getpid_int, getpid_func; // for -check
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-    u64 x = *(const u64 *)a, y = *(const u64 *)b;
-    return x < y ? -1 : x > y;
-}
 
 // Time each of the n ops BATCH times per round, the ops taking turns round
 // by round so that a slow stretch of the host hits them all alike; setup

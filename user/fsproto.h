@@ -36,14 +36,6 @@ struct conn {
     int body;             // its body length (-errno for an ERR reply)
 };
 
-static inline unsigned long long
-rdtsc(void)
-{
-    unsigned int lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((unsigned long long)hi << 32) | lo;
-}
-
 // Closes both ends of each of the n connections c.
 static inline void
 conn_close_all(struct conn *c, int n)
