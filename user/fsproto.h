@@ -215,6 +215,14 @@ srv_body_is_file(const struct conn *c, int size)
     return 1;
 }
 
+// How many keys (k0, k1, ...) the server's -k store of kib KiB holds when
+// it starts: half its slots, so that every page of the store is in use.
+static inline unsigned int
+kv_initial_keys(unsigned int kib)
+{
+    return kib * 1024 / KV_SLOT / 2;
+}
+
 // The value the server's -k store holds for key k<i> when it starts.
 static inline void
 kv_initial_value(char *out, int size, int i)

@@ -284,7 +284,7 @@ main(int argc, char **argv)
                 "[-c 1..%d] [-r ROUNDS] [-mp MS] [-q]\n", MAXBUCKETS, SRV_MAXCONN);
         return 2;
     }
-    nkeys = (unsigned int)kv_kib * 1024 / KV_SLOT / 2; // fileserver fills half its slots
+    nkeys = kv_initial_keys((unsigned int)kv_kib);
     int r = srv_make_file(64);
     if (r < 0) {
         eprintf("scenario: /srv/f64: %s\n", strerror(-r));
