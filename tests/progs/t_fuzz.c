@@ -31,7 +31,6 @@
 
 #define CALLS 256
 #define PAGE 4096u
-#define KERNBASE 0xC0000000u
 
 static unsigned int rng;
 
@@ -119,16 +118,15 @@ random_arg(int smode)
 static void
 smode_hazard(int call, int last)
 {
-    static const unsigned int esps[] = {KERNBASE - 4, KERNBASE, KERNBASE + 8, KERNBASE + 24};
     if (pick(32) == 0)
         set_flags(pick(2) ? FL_NT : FL_AC);
     if (call != last)
         return;
-    unsigned int what = pick(5);
-    if (what == 4)
+    unsigned int what = pick(NBOUNDARY_ESPS + 1);
+    if (what == NBOUNDARY_ESPS)
         set_flags(FL_TF);
     else
-        call_with_esp(esps[what]);
+        call_with_esp(boundary_esps[what]);
 }
 
 // The fuzzing child. Never returns.
