@@ -24,7 +24,12 @@
 //   bottom of the wilderness, which sbrk grows (in steps of at least
 //   MIN_GROW) without leaving a piece behind. When free makes the
 //   wilderness larger than TRIM_AT, a negative sbrk gives all but KEEP of it
-//   back to the kernel.
+//   back to the kernel. The wilderness always keeps room for one header
+//   (heap_end - top >= HDR once there is a heap): if something else moves
+//   the break, grow() turns the old wilderness into a block in use no one
+//   owns, so that the block below it never takes foreign memory above for
+//   a neighbour's header. So a cut from the wilderness, or a block growing
+//   into it, leaves HDR bytes behind, and trim keeps KEEP >= HDR.
 // Only the header of a block in use is written, so a fresh block touches
 // one page (this matters for Umode, whose heap pages arrive on first touch).
 // The tag word of each header holds TAG_USED or TAG_FREE mixed with the
@@ -55,6 +60,7 @@ struct block {
 
 _Static_assert(offsetof(struct block, next) == HDR, "the data starts after size and tag");
 _Static_assert(sizeof(struct block) + sizeof(size_t) <= MIN_BLOCK, "MIN_BLOCK too small");
+_Static_assert(KEEP >= HDR, "trim must leave the wilderness room for a header");
 
 static struct block *lists[NCLASS]; // the free blocks of each size class
 static unsigned int nonempty;       // bit k: lists[k] is not empty
@@ -146,9 +152,25 @@ find_fit(size_t need)
     return fit;
 }
 
+// Stops the program: the heap's own bookkeeping broke the rule why.
+static void __attribute__((noreturn))
+heap_broken(const char *why)
+{
+    eprintf("malloc: heap invariant broken: %s\n", why);
+    abort();
+}
+
+// The wilderness can take a block of need bytes and keep room for a header.
+static int
+wilderness_fits(size_t need)
+{
+    return (size_t)(heap_end - top) >= need + HDR;
+}
+
 // Grows the wilderness to at least need bytes. Returns 0, or -1 when sbrk
 // refuses. If something else moved the break since, the old wilderness is
 // left behind as a block in use (lost) and a new one starts at the break.
+// Callers ask for what they take plus HDR (the wilderness's header room).
 static int
 grow(size_t need)
 {
@@ -162,7 +184,9 @@ grow(size_t need)
     if (want + pad > MAX_REQUEST || sbrk_failed(sbrk((int)(want + pad))))
         return -1;
     if (fresh) {
-        if (top + HDR <= heap_end) { // the old wilderness: a block in use no one owns
+        if (heap_lo) { // the old wilderness: a block in use no one owns
+            if ((size_t)(heap_end - top) < HDR)
+                heap_broken("the wilderness has no room for a header");
             at(top)->size = (heap_end - top) | USED | PREV_USED;
             at(top)->tag = 0;
         }
@@ -273,7 +297,7 @@ malloc(size_t n)
     size_t need = block_size(n);
     struct block *b = find_fit(need);
     if (!b) { // cut it from the bottom of the wilderness
-        if ((size_t)(heap_end - top) < need && grow(need) < 0)
+        if (!wilderness_fits(need) && grow(need + HDR) < 0)
             return NULL;
         b = at(top);
         top += need;
@@ -322,8 +346,8 @@ realloc(void *p, size_t n)
         return NULL;
     size_t need = block_size(n), have = bsize(b), below = b->size & PREV_USED;
     char *next = (char *)b + have;
-    if (have < need && next == top && (heap_end - top >= (int)(need - have) ||
-                                       (grow(need - have) == 0 && next == top))) {
+    if (have < need && next == top && (wilderness_fits(need - have) ||
+                                       (grow(need - have + HDR) == 0 && next == top))) {
         top = (char *)b + need; // (grow leaves top alone unless the break was moved)
         have = need;
     } else if (have < need && next != top && !(at(next)->size & USED) &&

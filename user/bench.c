@@ -19,33 +19,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <tsc.h>
 
 typedef unsigned long long u64;
 
-static int rounds = 31, batch = 2000, ls_reps = 5, malloc_blocks = 20000;
+#define MALLOC_BLOCKS 20000 // bench_malloc's blocks (-q: fewer)
+
+static int rounds = 31, batch = 2000, ls_reps = 5, malloc_blocks = MALLOC_BLOCKS;
 static int fd_file;              // an in-memory file for read/write
 static char buf[64];
-
-static inline u64
-rdtsc(void)
-{
-    unsigned int lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((u64)hi << 32) | lo;
-}
 
 struct result {
     u64 median10, min10; // tenths of a cycle per call
 };
 
 static struct result getpid_conv, getpid_int, getpid_func; // for -check
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-    u64 x = *(const u64 *)a, y = *(const u64 *)b;
-    return x < y ? -1 : x > y;
-}
 
 // Time each of the n ops BATCH times per round, the ops taking turns round
 // by round so that a slow stretch of the host hits them all alike; setup
@@ -173,6 +161,22 @@ fork_piped(int fds[2])
     return fork();
 }
 
+// The parent's side of fork_piped(): reads n bytes of the child's figures
+// into a, then n more into b (unless b is NULL), closes the pipe and reaps
+// the child (pid; a failed fork leaves none). 1 if everything arrived and
+// the child exited 0, else 0; *status gets the child's status.
+static int
+from_child(int pid, int fds[2], void *a, void *b, int n, int *status)
+{
+    close(fds[1]);
+    int got = pid > 0 && read(fds[0], a, n) == n && (!b || read(fds[0], b, n) == n);
+    close(fds[0]);
+    *status = 0;
+    if (pid > 0)
+        wait(status);
+    return got && *status == 0;
+}
+
 // Scale: the cost of a switch against the process's size (every page of
 // the heap touched, so resident): a child grows to size_kib, becomes Smode
 // once (the first switch), then switches both ways like fig8 and sends its
@@ -213,14 +217,9 @@ fig8_scale(void)
                 int n = per_pass * (int)sizeof(u64);
                 exit(write(fds[1], t[0], n) == n && write(fds[1], t[1], n) == n ? 0 : 94);
             }
-            close(fds[1]);
-            int n8 = per_pass * (int)sizeof(u64), got = pid > 0;
-            got = got && read(fds[0], &up[s][n], n8) == n8 && read(fds[0], &down[s][n], n8) == n8;
-            close(fds[0]);
-            int status = 0;
-            if (pid > 0)
-                wait(&status);
-            if (!got || status != 0) {
+            int status;
+            if (!from_child(pid, fds, &up[s][n], &down[s][n], per_pass * (int)sizeof(u64),
+                            &status)) {
                 printf("bench: the %d KiB child failed (fork %d, status %d)\n", sizes_kib[s], pid,
                        status);
                 return;
@@ -237,31 +236,43 @@ fig8_scale(void)
 }
 
 // Scale: the conventional getpid with 1, 8 and 32 processes in the system
-// (the others asleep in a pipe read). Called from Umode.
+// (the others asleep in a pipe read). A count that cannot be reached is
+// not measured (a BENCH-SKIP line). Called from Umode.
 static void
 getpid_scale(void)
 {
     static const int counts[] = {1, 8, 32};
     for (int c = 0; c < 3; c++) {
         int fds[2];
-        if (pipe(fds) != 0)
+        if (pipe(fds) != 0) {
+            printf("bench: pipe failed\n");
             return;
-        for (int i = 1; i < counts[c]; i++)
-            if (fork() == 0) {
-                char ch;
-                close(fds[1]);
-                read(fds[0], &ch, 1);
-                exit(0);
-            }
+        }
+        int procs = 1, pid = 1; // processes in the set; the last fork's result
+        while (procs < counts[c] && (pid = fork()) > 0)
+            procs++;
+        if (pid == 0) {
+            char ch;
+            close(fds[1]);
+            read(fds[0], &ch, 1);
+            exit(0);
+        }
         close(fds[0]);
-        struct result r;
-        measure_set((void (*const[])(void)){op_conv_getpid}, 1, 0, &r);
-        char path[32];
-        snprintf(path, sizeof path, "procs-%d", counts[c]);
-        report("getpid", path, r);
+        if (pid > 0) {
+            struct result r;
+            measure_set((void (*const[])(void)){op_conv_getpid}, 1, 0, &r);
+            char path[32];
+            snprintf(path, sizeof path, "procs-%d", counts[c]);
+            report("getpid", path, r);
+        } else {
+            printf("BENCH-SKIP getpid/procs-%d: fork failed (%d) with %d processes\n", counts[c],
+                   pid, procs);
+        }
         close(fds[1]); // every sleeper's read returns 0
-        for (int i = 1; i < counts[c]; i++)
+        for (int i = 1; i < procs; i++)
             wait(0);
+        if (pid < 0)
+            return;
     }
 }
 
@@ -327,7 +338,7 @@ fig9(void)
 static void
 bench_malloc(void)
 {
-    static void *blk[20000];
+    static void *blk[MALLOC_BLOCKS];
     u64 t[16];
     for (int r = 0; r < ls_reps; r++) {
         int fds[2], pid = fork_piped(fds);
@@ -344,13 +355,8 @@ bench_malloc(void)
             write(fds[1], &d, sizeof d);
             exit(0);
         }
-        close(fds[1]);
-        int got = pid > 0 && read(fds[0], &t[r], sizeof t[r]) == sizeof t[r];
-        close(fds[0]);
-        int status = 0;
-        if (pid > 0)
-            wait(&status);
-        if (!got || status != 0) { // e.g. 92: the commit refused ~200 MB (no swap, small MEM)
+        int status;
+        if (!from_child(pid, fds, &t[r], NULL, sizeof t[r], &status)) { // e.g. 92: the commit refused ~200 MB (no swap, small MEM)
             printf("BENCH-SKIP malloc/%dx10001: a run failed (fork %d, status 0x%x)\n",
                    malloc_blocks, pid, status);
             return;

@@ -19,7 +19,7 @@ struct kvslot {
     unsigned short len;
     char val[KV_VAL];
 };
-_Static_assert(sizeof(struct kvslot) == KV_SLOT, "scenario.c counts keys by KV_SLOT");
+_Static_assert(sizeof(struct kvslot) == KV_SLOT, "kv_initial_keys counts slots of KV_SLOT bytes");
 
 struct client {
     int r, w;             // -1 once closed
@@ -56,7 +56,8 @@ kv_slot(const char *key)
     return 0;
 }
 
-// Make a store of kib KiB holding keys k0.. in half its slots. 0 or -ENOMEM.
+// Make a store of kib KiB holding keys k0.. (kv_initial_keys: half its
+// slots). 0 or -ENOMEM.
 static int
 kv_init(unsigned int kib)
 {
@@ -64,7 +65,7 @@ kv_init(unsigned int kib)
     store = nslots ? calloc(nslots, sizeof(struct kvslot)) : 0;
     if (nslots && !store)
         return -ENOMEM;
-    for (unsigned int i = 0; i < nslots / 2; i++) {
+    for (unsigned int i = 0; i < kv_initial_keys(kib); i++) {
         char key[KV_KEY];
         snprintf(key, sizeof(key), "k%u", i);
         struct kvslot *s = kv_slot(key);

@@ -36,12 +36,16 @@ struct conn {
     int body;             // its body length (-errno for an ERR reply)
 };
 
-static inline unsigned long long
-rdtsc(void)
+// Closes both ends of each of the n connections c.
+static inline void
+conn_close_all(struct conn *c, int n)
 {
-    unsigned int lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((unsigned long long)hi << 32) | lo;
+    for (int i = 0; i < n; i++) {
+        close(c[i].req_w);
+        close(c[i].rep_r);
+        close(c[i].srv_r);
+        close(c[i].srv_w);
+    }
 }
 
 // Make the pipes of n connections. 0, or a negative errno (all closed again).
@@ -56,12 +60,7 @@ conn_open(struct conn *c, int n)
             close(req[1]);
         }
         if (r < 0) {
-            while (i-- > 0) {
-                close(c[i].req_w);
-                close(c[i].rep_r);
-                close(c[i].srv_r);
-                close(c[i].srv_w);
-            }
+            conn_close_all(c, i);
             return r;
         }
         c[i] = (struct conn){.req_w = req[1], .rep_r = rep[0], .srv_r = req[0], .srv_w = rep[1]};
@@ -69,21 +68,30 @@ conn_open(struct conn *c, int n)
     return 0;
 }
 
-// Fork /bin/fileserver serving the n connections c, with the options in
-// opts (a NULL-terminated list, or NULL). Returns its pid (the server's ends
-// are then closed here) or a negative errno.
+#define SRV_MAXOPTS 12    // options srv_spawn passes on before the pairs
+
+// Fork /bin/fileserver serving the n connections c (n <= SRV_MAXCONN), with
+// the options in opts (a NULL-terminated list of at most SRV_MAXOPTS, or
+// NULL). Returns its pid (the server's ends are then closed here) or a
+// negative errno (-EINVAL for too many connections or options; every end
+// of the n connections is closed then).
 static inline int
 srv_spawn(struct conn *c, int n, const char *const *opts)
 {
-    int pid = fork();
-    if (pid < 0)
+    int nopts = 0;
+    while (opts && opts[nopts])
+        nopts++;
+    int pid = n < 0 || n > SRV_MAXCONN || nopts > SRV_MAXOPTS ? -EINVAL : fork();
+    if (pid < 0) {
+        conn_close_all(c, n < 0 ? 0 : n);
         return pid;
+    }
     if (pid == 0) {
         static char pairs[SRV_MAXCONN][16];
-        char *argv[SRV_MAXCONN + 16];
+        char *argv[1 + SRV_MAXOPTS + SRV_MAXCONN + 1]; // name, options, pairs, NULL
         int a = 0;
         argv[a++] = "fileserver";
-        for (int i = 0; opts && opts[i] && a < 14; i++)
+        for (int i = 0; i < nopts; i++)
             argv[a++] = (char *)opts[i];
         for (int i = 0; i < n; i++) {
             close(c[i].req_w);
@@ -205,6 +213,14 @@ srv_body_is_file(const struct conn *c, int size)
         if (c->buf[c->hdr + i] != srv_file_byte(size, i))
             return 0;
     return 1;
+}
+
+// How many keys (k0, k1, ...) the server's -k store of kib KiB holds when
+// it starts: half its slots, so that every page of the store is in use.
+static inline unsigned int
+kv_initial_keys(unsigned int kib)
+{
+    return kib * 1024 / KV_SLOT / 2;
 }
 
 // The value the server's -k store holds for key k<i> when it starts.

@@ -16,16 +16,10 @@
 // calls = the server's system calls per request. Exit status 1 if any
 // reply was wrong.
 #include "fsproto.h"
+#include <tsc.h>
 
 static struct conn conns[SRV_MAXCONN];
 static unsigned long long tsc_hz; // TSC ticks per second, calibrated at start
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-    unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
-    return x < y ? -1 : x > y;
-}
 
 // TSC ticks per second, measured against the timer over 200 ms: a
 // frequency under TCG, virtual instructions per second under icount.

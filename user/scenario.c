@@ -80,6 +80,9 @@ reply_ok(const struct conn *c, int key)
     return c->body == (int)strlen(want) && memcmp(c->buf + c->hdr, want, c->body) == 0;
 }
 
+// Starts a server for service s on conns and waits until its store is
+// filled. 0, or a negative errno; s->pid > 0 once a server runs (even if
+// its warm-up then failed): stop_all stops and reaps it.
 static int
 spawn(struct service *s, struct conn *conns, const char *label)
 {
@@ -90,34 +93,58 @@ spawn(struct service *s, struct conn *conns, const char *label)
     int r = conn_open(conns, nconn);
     if (r < 0)
         return r;
-    s->pid = srv_spawn(conns, nconn, opts);
-    for (int i = 0; i < nconn && s->pid > 0; i++) // warm up: the store is filled
+    r = srv_spawn(conns, nconn, opts);
+    if (r < 0)
+        return r;
+    s->pid = r;
+    for (int i = 0; i < nconn; i++) // warm up: the store is filled
         if (conn_call(&conns[i], "KGET k0\n") != 1)
             return -EIO;
     struct procinfo pi;
-    if (s->pid > 0 && modeinfo(s->pid, &pi) == 0) {
+    if (modeinfo(s->pid, &pi) == 0) {
         s->last_pageins = pi.pageins;
         s->last_mode = pi.mode;
     }
-    return s->pid < 0 ? s->pid : 0;
+    return 0;
 }
 
-static void
-stop(struct service *s)
+// Stops the manager mgr (if > 0, by kill) and the services of svc[0..n)
+// that run (closing its connections makes a server exit), and reaps them
+// all. Returns how many services did not exit with 0; *mgr_st gets the
+// manager's status.
+static int
+stop_all(struct service *svc, int n, int mgr, int *mgr_st)
 {
-    for (int i = 0; i < nconn; i++) {
-        close(s->conns[i].req_w);
-        close(s->conns[i].rep_r);
-    }
+    if (mgr > 0)
+        kill(mgr);
+    int left = mgr > 0, bad = 0, st, w;
+    for (int s = 0; s < n; s++)
+        if (svc[s].pid > 0) {
+            for (int i = 0; i < nconn; i++) {
+                close(svc[s].conns[i].req_w);
+                close(svc[s].conns[i].rep_r);
+            }
+            left++;
+        }
+    for (; left > 0 && (w = wait(&st)) >= 0; left--)
+        if (w == mgr)
+            *mgr_st = st;
+        else if (st != 0)
+            bad++;
+    return bad;
 }
 
 // One run of policy pol. Returns the number of wrong replies, or -1.
 static int
 run(int pol)
 {
-    struct service svc[2];
-    if (spawn(&svc[0], conns_a, "A") < 0 || spawn(&svc[1], conns_b, "B") < 0) {
-        eprintf("scenario: cannot start the services\n");
+    struct service svc[2] = {0};
+    int r = spawn(&svc[0], conns_a, "A");
+    if (r == 0)
+        r = spawn(&svc[1], conns_b, "B");
+    if (r < 0) {
+        eprintf("scenario: cannot start the services: %s\n", strerror(-r));
+        stop_all(svc, 2, 0, 0);
         return -1;
     }
     struct procinfo pi;
@@ -134,8 +161,14 @@ run(int pol)
         char *argv[] = {"modemgr", "-p", period, "-b", budget, "-q", "fileserver", 0};
         mgr = fork();
         if (mgr == 0) {
-            exec("/bin/modemgr", argv);
+            int e = exec("/bin/modemgr", argv);
+            eprintf("scenario: exec /bin/modemgr: %s\n", strerror(-e));
             _exit(127);
+        }
+        if (mgr < 0) {
+            eprintf("scenario: cannot fork the mode manager: %s\n", strerror(-mgr));
+            stop_all(svc, 2, 0, 0);
+            return -1;
         }
     }
     memset(per_bucket, 0, sizeof(per_bucket));
@@ -193,14 +226,14 @@ run(int pol)
             }
         }
     }
-    if (mgr > 0)
-        kill(mgr);
-    stop(&svc[0]);
-    stop(&svc[1]);
-    int st, w;
-    for (int left = 2 + (mgr > 0); left > 0 && (w = wait(&st)) >= 0; left--)
-        if (w != mgr && st != 0)
-            bad++;
+    int mgr_st = 0;
+    bad += stop_all(svc, 2, mgr, &mgr_st);
+    if (mgr > 0 && !(WIFKILLED(mgr_st) && WKILLVEC(mgr_st) == KILLED_BY_KILL)) {
+        // it ended on its own (127: no /bin/modemgr): the figures had no manager
+        eprintf("scenario: the mode manager ended with status 0x%x before it was killed; "
+                "no results for policy=modemgr\n", mgr_st);
+        return -1;
+    }
     const char *pn = policy_name[pol];
     for (int b = 0; b < nbuckets && !quiet; b++)
         printf("SCEN policy=%s round=%d bucket=%d reqs=%u\n", pn, round, b, per_bucket[b]);
@@ -251,7 +284,7 @@ main(int argc, char **argv)
                 "[-c 1..%d] [-r ROUNDS] [-mp MS] [-q]\n", MAXBUCKETS, SRV_MAXCONN);
         return 2;
     }
-    nkeys = (unsigned int)kv_kib * 1024 / KV_SLOT / 2; // fileserver fills half its slots
+    nkeys = kv_initial_keys((unsigned int)kv_kib);
     int r = srv_make_file(64);
     if (r < 0) {
         eprintf("scenario: /srv/f64: %s\n", strerror(-r));

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <tsc.h>
 
 #define STEP_MS 40
 
@@ -186,14 +187,6 @@ dfkill(void)
     int status;
     wait(&status);
     printf("tracedemo: the Smode child ended with status 0x%x\n", status);
-}
-
-static inline unsigned long long
-rdtsc(void)
-{
-    unsigned int lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((unsigned long long)hi << 32) | lo;
 }
 
 #define COST_CALLS 1000

@@ -1,8 +1,18 @@
 // faults.h: ways for a test program to fault, shared by the tests that
 // provoke faults in ring 3 and in Smode (t_faults, t_smode_faults,
-// t_smode_stack). Header only; every test includes what it uses.
+// t_smode_stack, t_smode_esp, t_fuzz). Header only; every test includes
+// what it uses.
 #ifndef FAULTS_H
 #define FAULTS_H
+
+#define KERNBASE 0xC0000000u // the first kernel address (kernel/mmu.h)
+
+// Smode stack pointers at the boundary of user space or past it, each of
+// which must kill the program that sets it (t_smode_esp tells why), never
+// the kernel: call_with_esp's arguments in t_smode_esp and t_fuzz.
+static const unsigned int boundary_esps[] __attribute__((unused)) = {
+    KERNBASE - 4, KERNBASE, KERNBASE + 8, KERNBASE + 24, KERNBASE + 64};
+#define NBOUNDARY_ESPS (sizeof boundary_esps / sizeof boundary_esps[0])
 
 static volatile int zero __attribute__((unused)) = 0; // divide by it
 static volatile int sink __attribute__((unused));      // read into it

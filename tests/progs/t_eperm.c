@@ -18,12 +18,7 @@ may_promote(int pid)
     return pi.may_promote;
 }
 
-// Child exit codes: 0 ok, else the number of the failed check.
-#define EXPECT(n, cond)                                                        \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            _exit(n);                                                          \
-    } while (0)
+// Child exit codes: 0 ok, else the number of the failed check (CHILD_CHECK).
 
 int
 main(void)
@@ -36,11 +31,11 @@ main(void)
     int early = fork();
     if (early == 0) {
         char c;
-        EXPECT(10, read(go[0], &c, 1) == 1);
-        EXPECT(11, may_promote(0) == 1);
-        EXPECT(12, switch_supervisor(0) == 0 && read_cs() == 0x08);
-        EXPECT(13, switch_user(0) == 0 && read_cs() == 0x1b);
-        EXPECT(14, read(go[0], &c, 1) == 1); // stays until the parent is done
+        CHILD_CHECK(10, read(go[0], &c, 1) == 1);
+        CHILD_CHECK(11, may_promote(0) == 1);
+        CHILD_CHECK(12, switch_supervisor(0) == 0 && read_cs() == 0x08);
+        CHILD_CHECK(13, switch_user(0) == 0 && read_cs() == 0x1b);
+        CHILD_CHECK(14, read(go[0], &c, 1) == 1); // stays until the parent is done
         _exit(0);
     }
     CHECK(early > 0, "fork");
@@ -48,11 +43,11 @@ main(void)
     // An Smode child that drops the right: that demotes it too (t_nopromote).
     int smode = fork();
     if (smode == 0) {
-        EXPECT(20, switch_supervisor(0) == 0 && read_cs() == 0x08);
-        EXPECT(21, nopromote() == 0 && may_promote(0) == 0);
-        EXPECT(22, read_cs() == 0x1b && current_mode() == MODE_UMODE);
-        EXPECT(23, switch_supervisor(0) == -EPERM && read_cs() == 0x1b);
-        EXPECT(24, switch_user(0) == -EALREADY);
+        CHILD_CHECK(20, switch_supervisor(0) == 0 && read_cs() == 0x08);
+        CHILD_CHECK(21, nopromote() == 0 && may_promote(0) == 0);
+        CHILD_CHECK(22, read_cs() == 0x1b && current_mode() == MODE_UMODE);
+        CHILD_CHECK(23, switch_supervisor(0) == -EPERM && read_cs() == 0x1b);
+        CHILD_CHECK(24, switch_user(0) == -EALREADY);
         _exit(0);
     }
     CHECK(smode > 0, "fork");
@@ -77,11 +72,11 @@ main(void)
     // A child forked now inherits the loss.
     int late = fork();
     if (late == 0) {
-        EXPECT(30, may_promote(0) == 0);
-        EXPECT(31, switch_supervisor(0) == -EPERM && read_cs() == 0x1b);
-        EXPECT(32, switch_supervisor(getppid()) == -EPERM);
-        EXPECT(33, switch_user(0) == -EALREADY);
-        EXPECT(34, current_mode() == MODE_UMODE);
+        CHILD_CHECK(30, may_promote(0) == 0);
+        CHILD_CHECK(31, switch_supervisor(0) == -EPERM && read_cs() == 0x1b);
+        CHILD_CHECK(32, switch_supervisor(getppid()) == -EPERM);
+        CHILD_CHECK(33, switch_user(0) == -EALREADY);
+        CHILD_CHECK(34, current_mode() == MODE_UMODE);
         _exit(0);
     }
     CHECK(late > 0, "fork");

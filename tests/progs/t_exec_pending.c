@@ -87,15 +87,7 @@ main(int argc, char **argv)
 {
     if (argc > 1)
         return report(atoi(argv[1]));
-    // a copy anyone could have written
-    int in = open(SELF, O_RDONLY), out = open(COPY, O_CREAT | O_WRONLY | O_TRUNC);
-    CHECK(in >= 0 && out >= 0, "copy: %d %d", in, out);
-    char buf[512];
-    int n;
-    while ((n = read(in, buf, sizeof buf)) > 0)
-        CHECK(write(out, buf, n) == n, "write the copy");
-    close(in);
-    close(out);
+    copy_file(SELF, COPY); // a copy anyone could have written
 
     one_case(MODE_UMODE, SELF);
     one_case(MODE_UMODE, COPY);

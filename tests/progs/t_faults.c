@@ -49,7 +49,7 @@ kernel_read(void)
 static void
 kernel_write(void)
 {
-    *(volatile int *)0xC0000000u = 1;
+    *(volatile int *)KERNBASE = 1;
 }
 
 static void

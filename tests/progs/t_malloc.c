@@ -2,8 +2,10 @@
 // byte checked; 2000 x malloc(10001), which must not leave a piece behind
 // per block (the heap grows by about what was asked); freeing everything
 // must give the memory back (the break returns near where it started);
-// a double free and a bad pointer abort with a message. Runs in either
-// mode: cases.ini boots it as Umode and, through /bin/smode, as Smode.
+// a double free and a bad pointer abort with a message; a break the program
+// moves itself while the wilderness is used up leaves its memory alone.
+// Runs in either mode: cases.ini boots it as Umode and, through /bin/smode,
+// as Smode.
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +139,47 @@ big_blocks(char *start, int backwards)
           kept);
 }
 
+// In a child: the program moves the break itself while the wilderness is
+// used up exactly. malloc(FOREIGN_N), or realloc growing a small block at
+// the top to FOREIGN_N (by_realloc), makes grow() give exactly what is
+// missing (FOREIGN_N is above TRIM_AT + MIN_GROW, so whatever the
+// wilderness held before, the growth is larger than MIN_GROW). Then the program's own
+// sbrk page sits right above that block; filled with pat, it must survive
+// freeing that block and the heap's work around it (without the header
+// room, free read the page as the next block's header and wrote into it).
+#define FOREIGN_N 100000
+#define FOREIGN_BYTES 4096
+static void
+foreign_break(unsigned char pat, int by_realloc)
+{
+    int pid = fork();
+    CHECK(pid >= 0, "fork: %d", pid);
+    if (pid == 0) {
+        unsigned char *p = by_realloc ? realloc(malloc(100), FOREIGN_N) : malloc(FOREIGN_N);
+        CHECK(p, "%s to %d bytes", by_realloc ? "realloc" : "malloc", FOREIGN_N);
+        memset(p, 0x5A, FOREIGN_N);
+        unsigned char *q = sbrk(FOREIGN_BYTES); // the program's own memory
+        CHECK(!sbrk_failed(q), "sbrk(%d)", FOREIGN_BYTES);
+        memset(q, pat, FOREIGN_BYTES);
+        void *r = malloc(100); // grows the heap above q: a fresh wilderness
+        CHECK(r, "malloc(100)");
+        free(p);
+        p = malloc(FOREIGN_N); // the same place again (or not): either is fine
+        CHECK(p, "malloc(%d) again", FOREIGN_N);
+        for (int i = 0; i < 50; i++)
+            free(malloc(1000 + i * 997));
+        free(p);
+        free(r);
+        for (int k = 0; k < FOREIGN_BYTES; k++)
+            CHECK(q[k] == pat, "pattern 0x%02x: byte %d of the program's own sbrk page is 0x%02x",
+                  pat, k, q[k]);
+        exit(0);
+    }
+    int st = wait_child(pid);
+    CHECK(!WIFKILLED(st) && WEXITSTATUS(st) == 0, "foreign break (%s), pattern 0x%02x: status 0x%x",
+          by_realloc ? "realloc" : "malloc", pat, st);
+}
+
 // In a child: what must abort the program with a message.
 static void
 must_abort(int what)
@@ -166,6 +209,12 @@ main(void)
 {
     char *start = sbrk(0);
     printf("t_malloc: %s\n", read_cs() == 0x08 ? "Smode" : "Umode");
+
+    static const unsigned char pats[] = {0x00, 0xff, 0xab};
+    for (int by_realloc = 0; by_realloc < 2; by_realloc++)
+        for (unsigned int i = 0; i < sizeof pats; i++)
+            foreign_break(pats[i], by_realloc);
+    printf("t_malloc: a break moved by the program leaves its memory alone\n");
 
     random_ops();
     unsigned int kept = (unsigned int)((char *)sbrk(0) - start);

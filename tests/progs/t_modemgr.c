@@ -78,16 +78,8 @@ start_worker(struct worker *x, int smode, const char *path)
 static void
 copy_untrusted(void)
 {
-    int in = open("/test/t_modemgr", O_RDONLY);
     mkdir("/u");
-    int out = open("/u/t_modemgr", O_CREAT | O_WRONLY | O_TRUNC);
-    CHECK(in >= 0 && out >= 0, "open the copy");
-    static char buf[4096];
-    int n;
-    while ((n = read(in, buf, sizeof(buf))) > 0)
-        CHECK(write(out, buf, n) == n, "write the copy");
-    close(in);
-    close(out);
+    copy_file("/test/t_modemgr", "/u/t_modemgr");
 }
 
 static void
@@ -183,14 +175,13 @@ mode_of(struct worker *x, int *pending)
     return pi.mode;
 }
 
+// "VERB pid N ": how modemgr's log line about worker x begins.
 static const char *
 tag(struct worker *x, const char *verb)
 {
-    static char buf[8][40];
-    static int next;
-    char *b = buf[next++ % 8];
-    snprintf(b, 40, "%s pid %d ", verb, x->pid);
-    return b;
+    static char buf[40]; // one: each caller uses the result at once
+    snprintf(buf, sizeof buf, "%s pid %d ", verb, x->pid);
+    return buf;
 }
 
 int
@@ -260,13 +251,14 @@ main(int argc, char **argv)
     order(&w[BUSY2], 0); // acknowledged: it runs the copy now
     CHECK(modeinfo(w[BUSY2].pid, &pi) == 0 && !pi.trusted, "/u/t_modemgr should be untrusted");
     mgr = start_modemgr(margv);
-    int refusals = 0;
+    int refusals = 0, any_refused = 0; // periods with that refusal, with any
     for (int i = 0; i < 6; i++) {
         period(0, 0, 400);
         refusals += logged(tag(&w[BUSY2], "promote"), "refused: operation not permitted; not asking again");
-        CHECK(!logged("", "refused") || refusals <= 1, "asked again after -EPERM");
+        any_refused += logged("", "refused");
     }
-    CHECK(refusals == 1, "the refusal was logged %d times", refusals);
+    CHECK(refusals == 1 && any_refused == 1, "the refusal was logged in %d periods (%d with any "
+          "refusal): asked again after -EPERM?", refusals, any_refused);
     CHECK(mode_of(&w[BUSY2], 0) == MODE_UMODE, "the untrusted worker is Smode");
     close(tick_w);
     CHECK(wait_child(mgr) == 0, "second modemgr's status");

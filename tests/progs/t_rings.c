@@ -16,8 +16,7 @@ must_fault(void (*what)(void), const char *name)
     CHECK(pid >= 0, "fork: %d", pid);
     if (pid == 0) {
         what();
-        printf("FAIL t_rings: %s ran in ring 3\n", name);
-        exit(0);
+        FAIL("%s ran in ring 3", name);
     }
     int st = wait_child(pid);
     CHECK(st == (WAIT_KILLED_BIT | 13), "%s in ring 3: child status 0x%x, expected 0x%x", name, st,

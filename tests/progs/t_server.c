@@ -4,7 +4,7 @@
 // errors for a missing file, a missing key and a malformed request. Clients
 // that die mid-request (half a request line, or a 4 KiB reply never read)
 // cost only their own connection: the others go on, and the server exits 0
-// once all are closed.
+// once all are closed. srv_spawn refuses what would overflow its argv.
 //   t_server          the whole test
 //   t_server quick    one pass with 4 connections (for Bochs)
 #include "../../user/fsproto.h"
@@ -134,11 +134,33 @@ client_dies(int how, int smode)
     wait_server(srv);
 }
 
+// srv_spawn refuses more connections than a server takes (SRV_MAXCONN:
+// its argv and pair strings have room for no more) and more options than
+// SRV_MAXOPTS, with -EINVAL and no child started.
+static void
+spawn_refuses(void)
+{
+    static struct conn many[SRV_MAXCONN + 1];
+    for (int i = 0; i < SRV_MAXCONN + 1; i++) // no pipes: closing them is harmless
+        many[i].req_w = many[i].rep_r = many[i].srv_r = many[i].srv_w = -1;
+    int r = srv_spawn(many, SRV_MAXCONN + 1, 0);
+    CHECK(r == -EINVAL, "srv_spawn of %d connections: %d, expected -EINVAL", SRV_MAXCONN + 1, r);
+    const char *opts[SRV_MAXOPTS + 2];
+    for (int i = 0; i < SRV_MAXOPTS + 1; i++)
+        opts[i] = "-v";
+    opts[SRV_MAXOPTS + 1] = 0;
+    r = srv_spawn(many, 1, opts);
+    CHECK(r == -EINVAL, "srv_spawn with %d options: %d, expected -EINVAL", SRV_MAXOPTS + 1, r);
+    CHECK(wait(0) == -ECHILD, "srv_spawn started a server it refused");
+}
+
 int
 main(int argc, char **argv)
 {
     int quick = argc > 1 && strcmp(argv[1], "quick") == 0;
     CHECK(srv_make_file(64) == 0 && srv_make_file(4096) == 0, "make the files");
+    spawn_refuses();
+    printf("t_server: srv_spawn refuses too many connections or options\n");
     static const int ns[] = {1, 4, 16};
     for (int smode = 0; smode < 2; smode++) {
         for (int k = quick ? 1 : 0; k < (quick ? 2 : 3); k++) {

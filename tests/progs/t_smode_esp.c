@@ -15,11 +15,6 @@
 #include "testlib.h"
 #include "faults.h"
 
-#define KERNBASE 0xC0000000u
-
-static const unsigned int esps[] = {KERNBASE - 4, KERNBASE, KERNBASE + 8, KERNBASE + 24,
-                                    KERNBASE + 64};
-
 // An Smode child that sets ESP to esp and then does `how`; returns its status.
 static int
 child(unsigned int esp, int how)
@@ -45,13 +40,13 @@ int
 main(void)
 {
     static const char *const ways[] = {"spin", "int 0x80", "call"};
-    for (unsigned int i = 0; i < sizeof esps / sizeof esps[0]; i++)
+    for (unsigned int i = 0; i < NBOUNDARY_ESPS; i++)
         for (int how = 0; how < 3; how++) {
-            int s = child(esps[i], how);
+            int s = child(boundary_esps[i], how);
             CHECK(WIFKILLED(s) && (WKILLVEC(s) == 8 || WKILLVEC(s) == 12),
-                  "ESP 0x%08x, %s: status 0x%x, expected a kill by vector 8 or 12", esps[i],
+                  "ESP 0x%08x, %s: status 0x%x, expected a kill by vector 8 or 12", boundary_esps[i],
                   ways[how], s);
-            printf("t_smode_esp: ESP 0x%08x, %s: killed by vector %d\n", esps[i], ways[how],
+            printf("t_smode_esp: ESP 0x%08x, %s: killed by vector %d\n", boundary_esps[i], ways[how],
                    WKILLVEC(s));
         }
     // the machine still works: processes, the timer

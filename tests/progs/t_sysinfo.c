@@ -7,8 +7,6 @@
 #define TEST_NAME "t_sysinfo"
 #include "testlib.h"
 
-#define EFAULT 14
-
 int main(void);
 
 static void

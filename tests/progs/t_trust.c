@@ -15,12 +15,7 @@
 #define SELF "/test/t_trust"
 #define COPY "/tmp/t_trust"
 
-// Child exit codes: 0 ok, else the number of the failed check.
-#define EXPECT(n, cond)                                                        \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            _exit(n);                                                          \
-    } while (0)
+// Child exit codes: 0 ok, else the number of the failed check (CHILD_CHECK).
 
 // A sum of the bytes of path, to see it unchanged.
 static unsigned int
@@ -38,20 +33,6 @@ checksum(const char *path)
     return sum;
 }
 
-// Copy the file from to the new file to (a program anyone could have written).
-static void
-copy(const char *from, const char *to)
-{
-    int in = open(from, O_RDONLY), out = open(to, O_CREAT | O_WRONLY | O_TRUNC);
-    CHECK(in >= 0 && out >= 0, "copy %s to %s: %d %d", from, to, in, out);
-    char buf[512];
-    int n;
-    while ((n = read(in, buf, sizeof buf)) > 0)
-        CHECK(write(out, buf, n) == n, "write %s", to);
-    close(in);
-    close(out);
-}
-
 static int
 trusted(int pid)
 {
@@ -67,16 +48,16 @@ role(int argc, char **argv)
     if (strcmp(argv[1], "start") == 0) // must never run at all (exec refused)
         return 40 + current_mode();
     if (strcmp(argv[1], "promote") == 0) { // promote itself: refused
-        EXPECT(20, current_mode() == MODE_UMODE && !trusted(0));
-        EXPECT(21, switch_supervisor(0) == -EPERM);
-        EXPECT(22, read_cs() == 0x1b && current_mode() == MODE_UMODE);
+        CHILD_CHECK(20, current_mode() == MODE_UMODE && !trusted(0));
+        CHILD_CHECK(21, switch_supervisor(0) == -EPERM);
+        CHILD_CHECK(22, read_cs() == 0x1b && current_mode() == MODE_UMODE);
         return 0;
     }
     if (strcmp(argv[1], "wait") == 0 && argc == 4) { // a manager will try by pid
         int in = atoi(argv[2]), out = atoi(argv[3]);
         char c;
-        EXPECT(30, write(out, "r", 1) == 1 && read(in, &c, 1) == 1);
-        EXPECT(31, read_cs() == 0x1b && current_mode() == MODE_UMODE);
+        CHILD_CHECK(30, write(out, "r", 1) == 1 && read(in, &c, 1) == 1);
+        CHILD_CHECK(31, read_cs() == 0x1b && current_mode() == MODE_UMODE);
         return 0;
     }
     if (strcmp(argv[1], "smode") == 0) // a trusted program exec'd from Smode
@@ -95,28 +76,28 @@ main(int argc, char **argv)
     // ---- the attack: a sandboxed child tries to replace /bin/echo ----
     int pid = fork();
     if (pid == 0) {
-        EXPECT(1, nopromote() == 0);
-        EXPECT(2, open("/bin/echo", O_WRONLY | O_TRUNC) == -EROFS);
-        EXPECT(3, open("/bin/echo", O_RDWR) == -EROFS);
-        EXPECT(4, open("/bin/echo", O_WRONLY) == -EROFS);
-        EXPECT(5, open("/bin/echo", O_RDONLY | O_TRUNC) == -EROFS);
-        EXPECT(6, open("/bin/evil", O_CREAT | O_WRONLY) == -EROFS);
-        EXPECT(7, open("/test/evil", O_CREAT | O_RDONLY) == -EROFS);
-        EXPECT(8, unlink("/bin/echo") == -EROFS && unlink("/bin") == -EROFS);
-        EXPECT(9, mkdir("/bin/d") == -EROFS && mkdir("/test/d") == -EROFS);
+        CHILD_CHECK(1, nopromote() == 0);
+        CHILD_CHECK(2, open("/bin/echo", O_WRONLY | O_TRUNC) == -EROFS);
+        CHILD_CHECK(3, open("/bin/echo", O_RDWR) == -EROFS);
+        CHILD_CHECK(4, open("/bin/echo", O_WRONLY) == -EROFS);
+        CHILD_CHECK(5, open("/bin/echo", O_RDONLY | O_TRUNC) == -EROFS);
+        CHILD_CHECK(6, open("/bin/evil", O_CREAT | O_WRONLY) == -EROFS);
+        CHILD_CHECK(7, open("/test/evil", O_CREAT | O_RDONLY) == -EROFS);
+        CHILD_CHECK(8, unlink("/bin/echo") == -EROFS && unlink("/bin") == -EROFS);
+        CHILD_CHECK(9, mkdir("/bin/d") == -EROFS && mkdir("/test/d") == -EROFS);
         int fd = open("/tmp/evil", O_CREAT | O_WRONLY);
-        EXPECT(10, fd >= 0 && write(fd, "x", 1) == 1 && close(fd) == 0);
-        EXPECT(11, link("/tmp/evil", "/bin/evil") == -EROFS);
-        EXPECT(12, link("/bin/echo", "/tmp/echo") == -EROFS);
-        EXPECT(13, rename("/tmp/evil", "/bin/echo") == -EROFS);
-        EXPECT(14, rename("/tmp/evil", "/bin/evil") == -EROFS);
-        EXPECT(15, rename("/bin/echo", "/tmp/echo") == -EROFS);
-        EXPECT(16, rename("/bin", "/tmp/bin") == -EROFS);
-        EXPECT(17, mkdir("/tmp/d") == 0 && rename("/tmp/d", "/test") == -EROFS);
-        EXPECT(18, unlink("/tmp/d") == 0 && unlink("/tmp/evil") == 0);
+        CHILD_CHECK(10, fd >= 0 && write(fd, "x", 1) == 1 && close(fd) == 0);
+        CHILD_CHECK(11, link("/tmp/evil", "/bin/evil") == -EROFS);
+        CHILD_CHECK(12, link("/bin/echo", "/tmp/echo") == -EROFS);
+        CHILD_CHECK(13, rename("/tmp/evil", "/bin/echo") == -EROFS);
+        CHILD_CHECK(14, rename("/tmp/evil", "/bin/evil") == -EROFS);
+        CHILD_CHECK(15, rename("/bin/echo", "/tmp/echo") == -EROFS);
+        CHILD_CHECK(16, rename("/bin", "/tmp/bin") == -EROFS);
+        CHILD_CHECK(17, mkdir("/tmp/d") == 0 && rename("/tmp/d", "/test") == -EROFS);
+        CHILD_CHECK(18, unlink("/tmp/d") == 0 && unlink("/tmp/evil") == 0);
         // and reading a system program is still fine
         fd = open("/bin/echo", O_RDONLY);
-        EXPECT(19, fd >= 0 && close(fd) == 0);
+        CHILD_CHECK(19, fd >= 0 && close(fd) == 0);
         _exit(0);
     }
     CHECK(pid > 0, "fork");
@@ -131,7 +112,7 @@ main(int argc, char **argv)
     printf("t_trust: /bin and /test are read-only (-EROFS)\n");
 
     // ---- a program written to /tmp cannot promote itself ----
-    copy(SELF, COPY);
+    copy_file(SELF, COPY);
     pid = fork();
     if (pid == 0) {
         char *args[] = {"t_trust", "promote", 0};
@@ -179,20 +160,20 @@ main(int argc, char **argv)
     // fork in Smode keeps the trusted image ----
     pid = fork();
     if (pid == 0) {
-        EXPECT(60, switch_supervisor(0) == 0 && read_cs() == 0x08);
+        CHILD_CHECK(60, switch_supervisor(0) == 0 && read_cs() == 0x08);
         char *args[] = {"t_trust", "start", 0};
-        EXPECT(61, exec(COPY, args) == -EPERM);
-        EXPECT(62, read_cs() == 0x08 && trusted(0));
+        CHILD_CHECK(61, exec(COPY, args) == -EPERM);
+        CHILD_CHECK(62, read_cs() == 0x08 && trusted(0));
         int g = fork();
         if (g == 0) {
-            EXPECT(63, read_cs() == 0x08 && trusted(0));
-            EXPECT(64, exec(COPY, args) == -EPERM);
+            CHILD_CHECK(63, read_cs() == 0x08 && trusted(0));
+            CHILD_CHECK(64, exec(COPY, args) == -EPERM);
             char *sargs[] = {"t_trust", "smode", 0};
             exec(SELF, sargs);
             _exit(65);
         }
         int gs;
-        EXPECT(66, wait(&gs) == g && gs == 0);
+        CHILD_CHECK(66, wait(&gs) == g && gs == 0);
         _exit(0);
     }
     st = wait_child(pid);

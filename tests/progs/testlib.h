@@ -37,6 +37,14 @@
             FAIL(__VA_ARGS__);                                                 \
     } while (0)
 
+// In a child whose exit code is its verdict: 0 ok, else n, the number of
+// the check that failed (the parent's CHECK on the status names it).
+#define CHILD_CHECK(n, cond)                                                   \
+    do {                                                                       \
+        if (!(cond))                                                           \
+            _exit(n);                                                          \
+    } while (0)
+
 // The final line of a test that passed; exit 0.
 static inline void __attribute__((noreturn))
 pass(void)
@@ -98,6 +106,37 @@ grow_until_refused(char **start, unsigned int chunk)
     while (!sbrk_failed(sbrk(4096)))
         n++;
     return n;
+}
+
+// Copy the file from to the new file to (replaced if it exists).
+static inline void
+copy_file(const char *from, const char *to)
+{
+    int in = open(from, O_RDONLY), out = open(to, O_CREAT | O_WRONLY | O_TRUNC);
+    CHECK(in >= 0 && out >= 0, "copy %s to %s: %d %d", from, to, in, out);
+    static char buf[4096];
+    int n;
+    while ((n = read(in, buf, sizeof buf)) > 0)
+        CHECK(write(out, buf, n) == n, "write %s", to);
+    CHECK(n == 0, "read %s: %d", from, n);
+    close(in);
+    close(out);
+}
+
+// fork + exec of /bin/echo with msg still works (after what the test did to
+// the system): the child's status must be 0.
+static inline void
+echo_still_works(const char *msg)
+{
+    int pid = fork();
+    CHECK(pid >= 0, "fork: %d", pid);
+    if (pid == 0) {
+        char *args[] = {"echo", (char *)msg, 0};
+        exec("/bin/echo", args);
+        exit(5);
+    }
+    int st = wait_child(pid);
+    CHECK(st == 0, "fork+exec of /bin/echo afterwards: status 0x%x", st);
 }
 
 // The system's memory counters.
