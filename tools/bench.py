@@ -166,7 +166,21 @@ SIZES = [64, 1024, 4096, 16384]
 PROCS = [1, 8, 32]
 
 
-def scale_tables(res):
+def scale_missing(res):
+    """The scale figures the boot log lacks (a child or a fork failed: its
+    BENCH-SKIP or "bench:" line says why), as `call path` strings."""
+    keys = [(c, "size-%d" % k) for k in SIZES for c in ("switch_supervisor", "switch_user")]
+    keys += [("getpid", "procs-%d" % n) for n in PROCS]
+    return ["%s %s" % k for k in keys if k not in res]
+
+
+def scale_tables(res, mode):
+    """The two scale tables and their charts' links, or one line naming what
+    was not measured."""
+    missing = scale_missing(res)
+    if missing:
+        return ("Not measured: the boot log has no figure for %s (its `BENCH-SKIP` or "
+                "`bench:` lines say why)." % ", ".join("`%s`" % m for m in missing))
     lines = ["| resident size | `switch_supervisor(0)` | `switch_user(0)` | up / 64 KiB "
              "| down / 64 KiB |", "|---:|---:|---:|---:|---:|"]
     up0 = res[("switch_supervisor", "size-64")][0]
@@ -182,6 +196,8 @@ def scale_tables(res):
     for n in PROCS:
         g = res[("getpid", "procs-%d" % n)][0]
         lines.append("| %d | %s | %.2f |" % (n, fmt(g), g / g0))
+    lines += ["", "![switch cost against size under %s](bench-fig8-scale-%s.svg)" % (mode, mode),
+              "", "![getpid against processes under %s](bench-getpid-procs-%s.svg)" % (mode, mode)]
     return "\n".join(lines)
 
 
@@ -214,7 +230,10 @@ set grid ytics
 
 
 def scale_charts(res, mode, docs):
-    """The scale figures as line charts (gnuplot, SVG): flat is the point."""
+    """The scale figures as line charts (gnuplot, SVG): flat is the point.
+    None when a figure is missing (scale_tables says which)."""
+    if scale_missing(res):
+        return
     rows = ["%d %f %f" % (k, res[("switch_supervisor", "size-%d" % k)][0],
                           res[("switch_user", "size-%d" % k)][0]) for k in SIZES]
     out = os.path.join(docs, "bench-fig8-scale-%s.svg" % mode)
@@ -307,9 +326,7 @@ def main():
         md.append("![Fig. 7 under %s](bench-fig7-%s.svg)\n" % (mode, mode))
         md.append("### Fig. 8: switching oneself\n\n" + fig8_table(r) + "\n")
         md.append("### Scale: the switch against the process size, getpid against the "
-                  "number of processes\n\n" + scale_tables(r) + "\n")
-        md.append("![switch cost against size under %s](bench-fig8-scale-%s.svg)\n" % (mode, mode))
-        md.append("![getpid against processes under %s](bench-getpid-procs-%s.svg)\n" % (mode, mode))
+                  "number of processes\n\n" + scale_tables(r, mode) + "\n")
         md.append("### Fig. 9: `ls -l` as a whole program (fork, exec, a stat per entry, output)\n\n"
                   + fig9_table(r) + "\n")
         md.append("### libsys malloc: 20,000 blocks of 10001 bytes, then free all\n\n"
@@ -352,9 +369,10 @@ def compare(results):
                 d, out, PAPER["ls/" + d], 100 * r[(k, "smode")][0] / r[(k, "umode")][0],
                 100 * t[(k, "smode")][0] / t[(k, "umode")][0]))
     for c in ("switch_supervisor", "switch_user"):
-        lines.append("| `%s(0)`, 16 MiB / 64 KiB process | (not measured) | %.2f | %.2f |" % (
-            c, r[(c, "size-16384")][0] / r[(c, "size-64")][0],
-            t[(c, "size-16384")][0] / t[(c, "size-64")][0]))
+        ratio = ["%.2f" % (x[(c, "size-16384")][0] / x[(c, "size-64")][0])
+                 if not scale_missing(x) else "-" for x in (r, t)]
+        lines.append("| `%s(0)`, 16 MiB / 64 KiB process | (not measured) | %s | %s |" % (
+            c, ratio[0], ratio[1]))
     lines.append("")
     lines.append(TEMPLATE_DIFFER.format(calls5=ls_calls(r, "5"), calls408=ls_calls(r, "408")))
     return "\n".join(lines)
