@@ -40,9 +40,11 @@ def bench_case(mode, cmdline, swap=False):
 
 
 def shown(case, build, mem):
-    """The case's QEMU command line as docs/bench.md shows it."""
-    return shlex.join(harness.qemu_cmd(dict(case, _fs="COPY-OF-%s/fs.img" % build,
-                                            _swap="ZEROED-%s/swap.img" % build), build, mem))
+    """The case's QEMU command line as docs/bench.md shows it, with the build's
+    own images: a command a reader can paste (QEMU only reads -initrd; the
+    swap disk it writes is scratch, and the bench itself boots a zeroed one)."""
+    return shlex.join(harness.qemu_cmd(dict(case, _fs="%s/fs.img" % build,
+                                            _swap="%s/swap.img" % build), build, mem))
 
 
 def boot(build, mem, case, timeout):
