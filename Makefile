@@ -80,7 +80,7 @@ COMMON_CFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -fno-builtin 
   -nostdinc -isystem $(GCC_INC) -Wall -Wextra -Werror
 KCFLAGS := $(COMMON_CFLAGS) -fno-omit-frame-pointer -mgeneral-regs-only -Ikernel $(KDEFS)
 UCFLAGS := $(COMMON_CFLAGS) -Ilibsys/include
-NASMFLAGS := -f elf32 -g -F dwarf -I$(B)/
+NASMFLAGS := -f elf32 -g -F dwarf -I$(B)/ -Ikernel/
 
 # ---- sources ----
 KERNEL_C   := $(wildcard kernel/*.c)
@@ -133,21 +133,28 @@ deps:
 	@:
 
 # ---- generated assembly constants ----
-$(B)/asmdefs.inc: kernel/asmdefs.h kernel/*.h kernel/uapi/*.h tools/h2inc.py
+# (the system-call numbers come from the one list, kernel/uapi/syscalls.h:
+# C reads it with the preprocessor, tools/mksyscalls.py for NASM)
+SYSCALL_LIST := kernel/uapi/syscalls.h
+$(B)/asmdefs.inc: kernel/asmdefs.h kernel/*.h kernel/uapi/*.h tools/h2inc.py tools/mksyscalls.py
 	@mkdir -p $(@D)
 	$(call say,GEN,$@)
-	$(Q)$(CC) $(KCFLAGS) -E -dM kernel/asmdefs.h | $(PYTHON) tools/h2inc.py KERNBASE AP_STACK_TOP PTE_ CR0_ CR4_ \
-	  SEL_ SELECTOR GDT_ DPL_ TF_ T_ FL_ SC_ SCE_ P_TAILWORK P_MODE P_SYSCALLS NSYSCALL SYS_ MODEPAGE MP_ MODE_ \
-	  ENOSYS TR_ > $@
+	$(Q){ $(CC) $(KCFLAGS) -E -dM kernel/asmdefs.h | $(PYTHON) tools/h2inc.py KERNBASE AP_STACK_TOP PTE_ CR0_ CR4_ \
+	  SEL_ SELECTOR GDT_ DPL_ TF_ T_ FL_ SC_ SCE_ P_TAILWORK P_MODE P_SYSCALLS MODEPAGE MP_ MODE_ \
+	  ENOSYS TR_ FCALL_; $(PYTHON) tools/mksyscalls.py numbers $(SYSCALL_LIST); } > $@
 $(B)/sysdefs.inc: $(B)/asmdefs.inc
 	$(Q)cp $< $@
+$(B)/sysstubs.inc: $(SYSCALL_LIST) tools/mksyscalls.py
+	@mkdir -p $(@D)
+	$(call say,GEN,$@)
+	$(Q)$(PYTHON) tools/mksyscalls.py stubs $(SYSCALL_LIST) > $@
 
 # ---- kernel ----
 $(B)/kernel/%.o: kernel/%.c | $(B)/asmdefs.inc
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(KCFLAGS) -MMD -c $< -o $@
-$(B)/kernel/%.o: kernel/%.asm $(B)/asmdefs.inc
+$(B)/kernel/%.o: kernel/%.asm kernel/*.inc $(B)/asmdefs.inc
 	@mkdir -p $(@D)
 	$(call say,AS,$<)
 	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
@@ -183,7 +190,7 @@ $(B)/libsys/%.o: libsys/%.c libsys/include/*.h kernel/uapi/*.h
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
-$(B)/libsys/%.o: libsys/%.asm $(B)/sysdefs.inc
+$(B)/libsys/%.o: libsys/%.asm $(B)/sysdefs.inc $(B)/sysstubs.inc
 	@mkdir -p $(@D)
 	$(call say,AS,$<)
 	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
@@ -240,7 +247,7 @@ $(B)/swap.img: $(B)/swap.size
 
 # The method (a) kernel, for the Y2 lesson (tests/progs/t_y2.c): the same
 # sources built with DMSM_METHOD_A, in a build directory of its own.
-$(B)/method-a/kernel.elf: $(KERNEL_C) $(KERNEL_ASM) kernel/*.h kernel/uapi/*.h linker.ld
+$(B)/method-a/kernel.elf: $(KERNEL_C) $(KERNEL_ASM) kernel/*.inc kernel/*.h kernel/uapi/*.h linker.ld
 	$(MAKE) --no-print-directory B=$(B)/method-a KDEFS=-DDMSM_METHOD_A $(B)/method-a/kernel.elf
 
 iso: $(B)/dmsm.iso

@@ -29,7 +29,6 @@ struct multiboot_info;
 extern char kernel_cmdline[256];
 const char *cmdline_get(const char *key);   // value of key=... or 0
 uint32_t cmdline_get_uint(const char *key, uint32_t dflt); // key=N (N or 0xN), else dflt
-int cmdline_has(const char *word);
 
 // console.c
 void console_init(void);
@@ -221,7 +220,6 @@ void mode_set_receiver(int traced);
 void mode_set_frame(struct trapframe *tf, int mode);
 int mode_exec_check(struct proc *p, int trusted, const char *path);
 void mode_exec_commit(struct proc *p, int trusted);
-int sys_switch_user(int pid); // also sys_nopromote's demotion of the caller
 
 // fs.c
 void fs_init(struct multiboot_info *mbi);

@@ -70,18 +70,6 @@ cmdline_get_uint(const char *key, uint32_t dflt)
     return n;
 }
 
-// Is word a whole word of the command line?
-int
-cmdline_has(const char *word)
-{
-    size_t n = strlen(word);
-    for (const char *s = kernel_cmdline; *s; s++)
-        if ((s == kernel_cmdline || s[-1] == ' ') && strncmp(s, word, n) == 0 &&
-            (s[n] == 0 || s[n] == ' '))
-            return 1;
-    return 0;
-}
-
 // Split the value of init= into argv (kernel strings, in place).
 static char **
 init_argv(char *line)

@@ -13,12 +13,12 @@
 #include "frame.h"
 #include "mmu.h"
 #include "proc.h"
+#include "syscall.h"
 #include "trace.h"
 #include "trap.h"
 #include "x86.h"
 
 _Static_assert(offsetof(struct modepage, magic) == MP_MAGIC, "MP_MAGIC out of step");
-_Static_assert(MODE_UMODE == 0 && MODE_SMODE == 1, "mode_switch compares p->resident with p->mode");
 _Static_assert(offsetof(struct modepage, mode) == MP_MODE, "MP_MODE out of step");
 _Static_assert(offsetof(struct modepage, fcall) == MP_FCALL, "MP_FCALL out of step");
 _Static_assert(offsetof(struct modepage, floor) == MP_FLOOR, "MP_FLOOR out of step");
@@ -26,7 +26,6 @@ _Static_assert(offsetof(struct modepage, floor) == MP_FLOOR, "MP_FLOOR out of st
 extern void fcall_entry(void); // fcall.asm: the function receiver
 extern void fcall_entry_traced(void); // ... and its twin while the trace records calls
 static void (*fcall_receiver)(void) = fcall_entry; // the one control areas name
-int sys_getpid(void);          // sysproc.c: bench's floor calls it directly
 
 // Map a fresh coexistence control area into p's address space: user
 // readable, not user writable; the kernel writes it through p->modepage.
@@ -68,6 +67,13 @@ mode_set_receiver(int traced)
     for (struct proc *p = proctab; p < &proctab[NPROC]; p++)
         if (p->modepage)
             p->modepage->fcall = (uint32_t)fcall_receiver;
+}
+
+// The mode that is not m: a switch always goes to it.
+static inline int
+other_mode(int m)
+{
+    return m == MODE_SMODE ? MODE_UMODE : MODE_SMODE;
 }
 
 // Print the one-line reason why p's switch to Smode was refused. Any
@@ -192,7 +198,7 @@ drop_resident(struct proc *p)
 static inline __attribute__((always_inline)) int
 mode_switch(struct proc *p, struct trapframe *tf, int mode)
 {
-    ASSERT(p->resident == p->mode); // resident exactly while Smode (MODE_SMODE is 1)
+    ASSERT(p->resident == (p->mode == MODE_SMODE)); // resident exactly while Smode
     if (mode == MODE_SMODE) {
         if (tf->esp >= KERNBASE || tf->esp < USERBASE + 12)
             return -EFAULT;
@@ -341,7 +347,7 @@ mode_apply_at_tail(struct proc *p, struct trapframe *tf)
     // END LAB 4
     // TW_MODE is set only with a request for the other mode, and cleared
     // with it when it is cancelled (request): want is not MODE_NONE
-    ASSERT(want == MODE_SMODE - p->mode);
+    ASSERT(want == other_mode(p->mode));
     // The trust rule again: the request was checked when made, but only
     // what p runs now counts (exec cancels requests; this is the backstop).
     int r = want == MODE_SMODE && !p->trusted ? -EPERM : mode_switch(p, tf, want);

@@ -15,23 +15,23 @@
 _Static_assert(sizeof(struct syscall_entry) == SCE_SIZE, "SCE_SIZE out of step with fcall.asm");
 _Static_assert(offsetof(struct syscall_entry, flags) == SCE_FLAGS, "SCE_FLAGS out of step");
 
-#define SYSCALL_HANDLERS(X)                                                    \
-    X(exit) X(fork) X(exec) X(wait) X(getpid) X(getppid) X(kill) X(sleep)      \
-    X(uptime) X(yield) X(read) X(write) X(open) X(close) X(lseek) X(stat)      \
-    X(fstat) X(getdents) X(mkdir) X(unlink) X(sbrk) X(dup) X(dup2) X(pipe)     \
-    X(chdir) X(procinfo) X(switch_supervisor) X(switch_user) X(modeinfo)       \
-    X(nopromote) X(poweroff) X(vmstat) X(link) X(rename) X(poll) X(tracectl) X(sysinfo)
-
-// Handlers are defined with their natural parameters (sysproc.c, sysfile.c).
-#define DECLARE(name) int sys_##name();
-SYSCALL_HANDLERS(DECLARE)
+// Every number of the list is below NSYSCALL, which is one more than the
+// count: so the numbers run from 1 with no gap (a number used twice is an
+// error too: -Woverride-init in syscall_names below).
+#define CHECK_NUMBER(nr, name, stub, params) \
+    _Static_assert(nr >= 1 && nr < NSYSCALL, "uapi/syscalls.h: " #name "'s number leaves a gap");
+#define SYSCALL CHECK_NUMBER
+#include "uapi/syscalls.h"
+#undef SYSCALL
 
 // Each entry: the handler, and SC_FRAME if it needs the caller's full trap
-// frame (it reads or rewrites the registers the process returns with).
+// frame (it reads or rewrites the registers the process returns with). The
+// handler must have its prototype (syscall.h, from the list): a name that is
+// not in the list does not compile. The casts give every entry the
+// five-argument type the receivers call it with (cdecl: a handler with
+// fewer parameters ignores the extra words; void (*)(void) is the type GCC
+// lets any function pointer pass through).
 #define ENTRY(name, flags) [SYS_##name] = {(syscall_fn)(void (*)(void))sys_##name, flags}
-// Number 0 has no handler. A slot without a handler must carry SC_FRAME, so
-// that the fast paths (fcall.asm, sysenter.asm) send it to syscall(), which
-// reports it and returns -ENOSYS; syscall_check_table() checks this at boot.
 const struct syscall_entry syscalls[NSYSCALL] = {
     [0] = {0, SC_FRAME},
     ENTRY(exit, 0),        ENTRY(fork, SC_FRAME),  ENTRY(exec, SC_FRAME),
@@ -52,8 +52,12 @@ const struct syscall_entry syscalls[NSYSCALL] = {
     // END LAB 2
 };
 
-#define NAME(name) [SYS_##name] = #name,
-const char *const syscall_names[NSYSCALL] = {SYSCALL_HANDLERS(NAME)};
+// The names, for messages and the trace.
+const char *const syscall_names[NSYSCALL] = {
+#define SYSCALL(nr, name, stub, params) [nr] = #name,
+#include "uapi/syscalls.h"
+#undef SYSCALL
+};
 
 // Check the rule above: every slot has a handler or the SC_FRAME flag.
 void

@@ -9,6 +9,14 @@
 // are declared with fewer parameters; cdecl lets the caller push all five.
 typedef int (*syscall_fn)(uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 
+// The handlers' prototypes, from the one list (uapi/syscalls.h): a handler
+// defined with other parameters than its line there does not compile. The
+// files that define them (sysproc.c, sysfile.c, mode.c, trace.c) include
+// this header for that check.
+#define SYSCALL(nr, name, stub, params) int sys_##name params;
+#include "uapi/syscalls.h"
+#undef SYSCALL
+
 // Flags of a table entry.
 #define SC_FRAME 0x1 // needs the full trap frame (fork, exec, ...): the function
                      // receiver takes its slow path, which builds one

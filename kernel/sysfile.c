@@ -3,6 +3,7 @@
 #include "kernel.h"
 #include "file.h"
 #include "proc.h"
+#include "syscall.h"
 
 // The open file behind descriptor fd of the caller, or 0.
 static struct file *

@@ -5,6 +5,7 @@
 #include "frame.h"
 #include "mmu.h"
 #include "proc.h"
+#include "syscall.h"
 #include "trap.h"
 #include "x86.h"
 

@@ -26,13 +26,13 @@ _Static_assert(offsetof(struct tss, esp0) == 4, "trapasm.asm reads TSS.esp0 at o
 static struct gatedesc idt[256];
 extern uint32_t vectors[48];      // trapasm.asm
 extern uint32_t vector_syscall;   // trapasm.asm
-extern void vector_syscall_traced(void); // trapasm.asm
+extern void vector_syscall_traced(void); // tracesys.asm
 extern struct tss df_tss;         // gdt.c
-extern void sysenter_entry(void); // sysenter.asm
+extern void sysenter_entry(void), sysenter_entry_traced(void); // sysenter.asm, tracesys.asm
 extern char trapret_apstack[], trapret_apstack_end[]; // trapasm.asm
 extern char trapentry_apstack[], trapentry_apstack_end[];
 extern char fcall_entry[], fcall_apstack_end[]; // fcall.asm
-extern char fcall_entry_traced[], fcall_traced_apstack_end[]; // ... its traced twin
+extern char fcall_entry_traced[], fcall_traced_apstack_end[]; // its traced twin, tracesys.asm
 
 // Fill IDT entry n: a present gate of type (GATE_INT32 or GATE_TASK) to
 // handler in segment sel; a software int reaches it only from rings 0..dpl.
@@ -184,14 +184,99 @@ page_fault(struct proc *p, struct trapframe *tf)
     return r;
 }
 
+// An exception nothing resolved: in AP code it kills only that process
+// (with a line saying why); in the kernel it is a kernel bug.
+static void NORETURN
+trap_fault(struct trapframe *tf, int from_ap)
+{
+    if (from_ap)
+        proc_kill_fault(tf);
+    panic_trap(tf);
+}
+
+// A page fault (vector 14). Demand paging resolves a lazy page or a page on
+// swap; otherwise the faulting program is killed: for want of memory, for
+// a bad address, or, in the kernel, because trapret could not write the
+// 3-word return frame below an Smode AP's stack pointer (a function-receiver
+// call or a switch to Smode with fewer than 12 bytes of stack left). Any
+// other page fault in the kernel is a kernel bug.
+static void
+trap_page_fault(struct proc *p, struct trapframe *tf, int from_ap)
+{
+    int r = p ? page_fault(p, tf) : -EFAULT;
+    if (r == 0)
+        return;
+    if (from_ap && r == -ENOMEM) {
+        printk("pid %d (%s): killed: out of memory and swap (page fault at 0x%08x)\n", p->pid,
+               p->name, rcr2());
+        proc_exit(WAIT_KILLED_BIT | T_PGFLT);
+    }
+    if (!from_ap && p && tf->eip >= (uint32_t)trapret_apstack &&
+        tf->eip < (uint32_t)trapret_apstack_end) {
+        printk("pid %d (%s): killed by page fault (vector %d) at addr 0x%08x: "
+               "Smode stack overflow (no room for the return to ring 0)\n",
+               p->pid, p->name, T_PGFLT, rcr2());
+        proc_exit(WAIT_KILLED_BIT | T_PGFLT);
+    }
+    trap_fault(tf, from_ap);
+}
+
+// Is eip the first instruction of a sysenter entry (traced or not)?
+static int
+is_sysenter_entry(uint32_t eip)
+{
+    return eip == (uint32_t)sysenter_entry || eip == (uint32_t)sysenter_entry_traced;
+}
+
+// The frame's own rules, checked on every entry but a system call's:
+// AP code runs in the ring of its mode, and alltraps classified a ring-0
+// frame as trap.h's stack-pointer rule says.
+static void
+trap_check_frame(struct proc *p, struct trapframe *tf, int from_ap)
+{
+    if (from_ap)
+        ASSERT((SEL_RPL(tf->cs) == DPL_USER) == (p->mode == MODE_UMODE)); // ring = mode
+    if (SEL_RPL(tf->cs) == 0)
+        ASSERT(RING0_IS_AP(tf->eip, from_ap ? tf->esp : (uint32_t)&tf->esp) == from_ap);
+}
+
+// On the way back from an interrupt or exception of p's: AP code (either
+// ring) dies here if it was killed, and is preempted by the timer; kernel
+// code is never preempted, so a tick there only asks for a yield at the
+// tail of its system call.
+static void
+trap_tail(struct proc *p, struct trapframe *tf, int from_ap)
+{
+    int timer = tf->trapno == T_IRQ0 + IRQ_TIMER;
+    if (!from_ap) {
+        if (timer) {
+            TRACE(TR_TICK, TR_TICK_KERNEL, tf->eip, 0, 0);
+            TW_SET(p, TW_RESCHED);
+        }
+        return;
+    }
+    if (p->killed)
+        proc_exit(p->killed);
+    if (timer && p->state == RUNNING) {
+        TRACE(TR_TICK, SEL_RPL(tf->cs) ? TR_TICK_AP3 : TR_TICK_AP0, tf->eip, 0, 0);
+#ifdef DMSM_METHOD_A
+        p->ap_frame = tf; // preempted in AP code: method (a) switches it here
+#endif
+        yield();
+#ifdef DMSM_METHOD_A
+        p->ap_frame = 0;
+#endif
+        if (p->killed) // killed while it waited for the CPU
+            proc_exit(p->killed);
+    }
+}
+
 // The C side of every entry but the function receiver's fast path. Runs on
 // the kernel stack with interrupts off. For a frame from AP code, this is
 // also where the process may be killed or preempted on the way out.
 void
 trap(struct trapframe *tf)
 {
-    struct proc *p = curproc;
-
     if (tf->trapno == T_SYSCALL) {
         syscall(tf); // its tail (mode switch, kill, resched) is in syscall_tail
         return;
@@ -200,65 +285,36 @@ trap(struct trapframe *tf)
         trace_syscall(tf); // the same, with the trace's events around it
         return;
     }
+    struct proc *p = curproc;
+    int from_ap = tf_from_ap(tf);
+    trap_check_frame(p, tf, from_ap);
 
-    if (tf->trapno == T_DEVICE && (rcr0() & CR0_TS)) {
+    switch (tf->trapno) {
+    case T_IRQ0 ... T_IRQ0 + 15:
+        irq_handle(tf->trapno - T_IRQ0);
+        break;
+    case T_PGFLT:
+        trap_page_fault(p, tf, from_ap);
+        break;
+    case T_DEVICE:
         // The double-fault task's switches (there and back) set CR0.TS; this
         // kernel saves x87 state eagerly, so the flag means nothing: clear it.
+        if (!(rcr0() & CR0_TS))
+            trap_fault(tf, from_ap);
         clts();
         return;
-    }
-    int from_ap = tf_from_ap(tf), r = 0;
-    if (from_ap)
-        ASSERT((SEL_RPL(tf->cs) == DPL_USER) == (p->mode == MODE_UMODE)); // ring = mode
-    if (SEL_RPL(tf->cs) == 0) // alltraps classified the frame as trap.h's rule says
-        ASSERT(RING0_IS_AP(tf->eip, from_ap ? tf->esp : (uint32_t)&tf->esp) == from_ap);
-    if (tf->trapno == T_DEBUG && !from_ap && tf->eip == (uint32_t)sysenter_entry) {
-        // a program ran sysenter with TF set: the single-step trap lands on
+    case T_DEBUG:
+        // A program ran sysenter with TF set: the single-step trap lands on
         // the kernel's first instruction. Clear TF and go on (as Linux does).
+        if (from_ap || !is_sysenter_entry(tf->eip))
+            trap_fault(tf, from_ap);
         tf->eflags &= ~FL_TF;
         return;
+    default:
+        trap_fault(tf, from_ap);
     }
-    if (tf->trapno >= T_IRQ0 && tf->trapno < T_IRQ0 + 16) {
-        irq_handle(tf->trapno - T_IRQ0);
-    } else if (tf->trapno == T_PGFLT && p && (r = page_fault(p, tf)) == 0) {
-        // demand paging resolved it (lazy page or page on swap)
-    } else if (from_ap && r == -ENOMEM) {
-        printk("pid %d (%s): killed: out of memory and swap (page fault at 0x%08x)\n", p->pid,
-               p->name, rcr2());
-        proc_exit(WAIT_KILLED_BIT | T_PGFLT);
-    } else if (from_ap) {
-        proc_kill_fault(tf); // a fault in AP code kills only that process
-    } else if (tf->trapno == T_PGFLT && p && tf->eip >= (uint32_t)trapret_apstack &&
-               tf->eip < (uint32_t)trapret_apstack_end) {
-        // trapret could not write the 3-word return frame below an Smode
-        // AP's stack pointer (a function-receiver call or a switch to Smode
-        // with fewer than 12 bytes of stack left): kill it, not the kernel.
-        printk("pid %d (%s): killed by page fault (vector %d) at addr 0x%08x: "
-               "Smode stack overflow (no room for the return to ring 0)\n",
-               p->pid, p->name, T_PGFLT, rcr2());
-        proc_exit(WAIT_KILLED_BIT | T_PGFLT);
-    } else {
-        panic_trap(tf);
-    }
-
-    if (!p)
-        return;
-    if (from_ap) {
-        // Kernel code is never preempted; AP code in either ring is.
-        if (p->killed)
-            proc_exit(p->killed);
-        if (tf->trapno == T_IRQ0 + IRQ_TIMER && p->state == RUNNING) {
-            TRACE(TR_TICK, SEL_RPL(tf->cs) ? TR_TICK_AP3 : TR_TICK_AP0, tf->eip, 0, 0);
-            p->ap_frame = tf; // preempted in AP code (method (a) reads it)
-            yield();
-            p->ap_frame = 0;
-            if (p->killed) // killed while it waited for the CPU
-                proc_exit(p->killed);
-        }
-    } else if (tf->trapno == T_IRQ0 + IRQ_TIMER) {
-        TRACE(TR_TICK, TR_TICK_KERNEL, tf->eip, 0, 0);
-        p->tail_work |= TW_RESCHED; // yield at the tail of this system call
-    }
+    if (p)
+        trap_tail(p, tf, from_ap);
 }
 
 // The IRQ whose delivery double-faulted, if one did, never reached trap().

@@ -47,6 +47,13 @@ struct trapframe {
 #define TF_KERNEL_SIZE 68 // a frame of interrupted kernel code (no esp/ss)
 #define TF_ERR_FCALL 1    // err of a frame the function receiver built (int 0x80: 0)
 
+// The saved slots of the function receiver (fcall.asm, which has the
+// drawing) and of sysenter (sysenter.asm), just below fcall_stack, the
+// bottom of the reserved frame slot: [fcall_stack - FCALL_ECX] and so on.
+#define FCALL_ECX 4     // the caller's ECX (sysenter: the program's ESP)
+#define FCALL_EDX 8     // the caller's EDX (sysenter: its return address)
+#define FCALL_EFLAGS 12 // the program's EFLAGS (the slow path; sysenter always)
+
 // The stack-pointer test: the one rule that tells an Smode AP from the
 // kernel when both run in ring 0 (docs/dmsm.md, section 9). esp and eip are
 // what the interrupted code had, before anything was pushed for the entry.

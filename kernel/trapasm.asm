@@ -24,9 +24,13 @@ vector%1:
     jmp alltraps
 %endmacro
 
+; From trapentry_apstack to trapentry_apstack_end (in alltraps, below), an
+; Smode AP's trap entry still pushes on the AP's own stack: the stubs push
+; their two words there, alltraps two scratch registers. (The double-fault
+; task, trap.c df_grow_stack, learns from this range whether an IRQ whose
+; push failed is on its way to trap() or was lost.)
 global trapentry_apstack, trapentry_apstack_end
-trapentry_apstack:                 ; from here to the end label, an Smode AP's trap
-                                   ; entry still pushes on the AP's stack (trap.c)
+trapentry_apstack:
 %assign v 0
 %rep 48
   %if v == 8 || (v >= 10 && v <= 14) || v == 17
@@ -38,29 +42,6 @@ trapentry_apstack:                 ; from here to the end label, an Smode AP's t
 %endrep
 VECTOR_NOERR 128                   ; T_SYSCALL (0x80), the interrupt receiver
 
-; The interrupt receiver while the trace records system calls: trace.c
-; points the gate of vector 0x80 here, so vector128 pays nothing for the
-; trace. The same frame, marked by its trapno (trap() hands it to the trace).
-global vector_syscall_traced
-vector_syscall_traced:
-    push 0
-    push T_SYSCALL_TRACED
-    jmp alltraps
-
-; The stubs' addresses, for idt_init (trap.c).
-section .rodata
-global vectors
-vectors:
-%assign v 0
-%rep 48
-    dd vector%+v
-%assign v v + 1
-%endrep
-global vector_syscall
-vector_syscall:
-    dd vector128
-
-section .text
 ; alltraps: turn what the CPU pushed into the common trap frame.
 ;
 ; Interrupts are off (every gate is an interrupt gate). Three cases, told apart
@@ -96,12 +77,11 @@ alltraps:
     jbe .from_ap                    ; its ESP (esp + 20) is at or below AP_STACK_TOP
     cmp dword [esp + 8], KERNBASE   ; its EIP
     jae alltraps_build              ; case 3: kernel code on a kernel stack
-.from_ap:
-    ; BEGIN LAB 5: case 2, moving the frame to the kernel stack
-    ; case 2: move to the kernel stack (both scratch registers go on the AP stack)
+.from_ap:                           ; case 2: two scratch registers, on the AP stack
     push eax
     push ebx
-trapentry_apstack_end:
+trapentry_apstack_end:              ; (the last push on the AP's stack)
+    ; BEGIN LAB 5: case 2, moving the frame to the kernel stack
     mov eax, [tss + 4]              ; TSS.esp0
     sub eax, TF_SIZE                ; eax = where the frame will start
     mov ebx, [esp + 8]
@@ -121,7 +101,6 @@ trapentry_apstack_end:
     lea esp, [eax + TF_TRAPNO]      ; now on the kernel stack, at trapno
     mov eax, [ebx + 4]
     mov ebx, [ebx]
-    ; STUB: trapentry_apstack_end:
     ; STUB: push .lab5_msg
     ; STUB: call panic
     ; STUB: .lab5_msg: db "lab 5: alltraps: case 2 (the frame move for an Smode program) is not written yet", 0
@@ -224,3 +203,16 @@ df_task_entry:
     call double_fault
     iretd
     jmp df_task_entry
+
+; The stubs' addresses, for idt_init (trap.c).
+section .rodata
+global vectors
+vectors:
+%assign v 0
+%rep 48
+    dd vector%+v
+%assign v v + 1
+%endrep
+global vector_syscall
+vector_syscall:
+    dd vector128

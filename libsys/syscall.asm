@@ -93,43 +93,9 @@ global %1
     ret
 %endmacro
 
-SYSCALL _exit, SYS_exit, 1
-SYSCALL fork, SYS_fork, 0
-SYSCALL exec, SYS_exec, 2
-SYSCALL $wait, SYS_wait, 1      ; $: wait is also an instruction name
-SYSCALL getpid, SYS_getpid, 0
-SYSCALL getppid, SYS_getppid, 0
-SYSCALL kill, SYS_kill, 1
-SYSCALL msleep, SYS_sleep, 1
-SYSCALL uptime, SYS_uptime, 0
-SYSCALL yield, SYS_yield, 0
-SYSCALL read, SYS_read, 3
-SYSCALL write, SYS_write, 3
-SYSCALL open, SYS_open, 2
-SYSCALL close, SYS_close, 1
-SYSCALL lseek, SYS_lseek, 3
-SYSCALL stat, SYS_stat, 2
-SYSCALL fstat, SYS_fstat, 2
-SYSCALL getdents, SYS_getdents, 3
-SYSCALL mkdir, SYS_mkdir, 1
-SYSCALL unlink, SYS_unlink, 1
-SYSCALL sbrk, SYS_sbrk, 1
-SYSCALL dup, SYS_dup, 1
-SYSCALL dup2, SYS_dup2, 2
-SYSCALL pipe, SYS_pipe, 1
-SYSCALL chdir, SYS_chdir, 1
-SYSCALL procinfo, SYS_procinfo, 2
-SYSCALL switch_supervisor, SYS_switch_supervisor, 1
-SYSCALL poll, SYS_poll, 3
-SYSCALL switch_user, SYS_switch_user, 1
-SYSCALL modeinfo, SYS_modeinfo, 2
-SYSCALL nopromote, SYS_nopromote, 0
-SYSCALL poweroff, SYS_poweroff, 1
-SYSCALL vmstat, SYS_vmstat, 1
-SYSCALL link, SYS_link, 2
-SYSCALL rename, SYS_rename, 2
-SYSCALL tracectl, SYS_tracectl, 4
-SYSCALL sysinfo, SYS_sysinfo, 1
+; One stub per system call, made from the list (kernel/uapi/syscalls.h) by
+; tools/mksyscalls.py: SYSCALL stub-name, SYS_name, number of arguments.
+%include "sysstubs.inc"
 
 ; SYSENTER name, number: the sysenter/sysexit path (kernel/sysenter.asm) for
 ; calls of at most one argument (EBX), Umode only; bench's second baseline.
