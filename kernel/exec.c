@@ -18,9 +18,10 @@
 
 #define MAXARG 32
 
-// Copy the ELF segments into p's (new) address space.
+// Copy the ELF segments into the new address space vm. *end: the end of
+// what is mapped so far (uvm_free finds it all on failure).
 static int
-load_segments(struct proc *p, struct inode *ip, struct elfhdr *eh, uint32_t *end)
+load_segments(struct vmspace *vm, struct inode *ip, struct elfhdr *eh, uint32_t *end)
 {
     *end = USERBASE;
     for (int i = 0; i < eh->phnum; i++) {
@@ -37,7 +38,7 @@ load_segments(struct proc *p, struct inode *ip, struct elfhdr *eh, uint32_t *end
         if (start < *end) // segments must not share pages (user.ld aligns them)
             return -ENOEXEC;
         uint32_t perm = PTE_U | (ph.flags & PF_W ? PTE_W : 0);
-        int r = uvm_alloc(p, start, stop, perm);
+        int r = uvm_alloc(vm, start, stop, perm);
         if (r < 0)
             return r;
         *end = stop; // from here on uvm_free (on failure) finds these pages
@@ -48,7 +49,7 @@ load_segments(struct proc *p, struct inode *ip, struct elfhdr *eh, uint32_t *end
             uint32_t chunk = MIN(ph.filesz - done, sizeof(buf));
             if (fs_read(ip, ph.off + done, buf, chunk) != (int)chunk)
                 return -ENOEXEC;
-            if (uvm_load(p, ph.vaddr + done, buf, chunk) < 0)
+            if (uvm_load(vm, ph.vaddr + done, buf, chunk) < 0)
                 return -ENOMEM;
             done += chunk;
         }
@@ -58,9 +59,9 @@ load_segments(struct proc *p, struct inode *ip, struct elfhdr *eh, uint32_t *end
 
 // Lay out argc, argv and the strings at the top of the new stack, as if
 // _start(argc, argv) had been called: [0 (return address)] [argc] [argv].
-// Returns the initial ESP or a negative errno.
+// Sets *espp to the initial ESP; 0 or -E2BIG.
 static int
-push_args(struct proc *p, char **argv, uint32_t *espp)
+push_args(struct vmspace *vm, char **argv, uint32_t *espp)
 {
     uint32_t sp = USTACKTOP, uargv[MAXARG + 1];
     int argc = 0;
@@ -69,21 +70,91 @@ push_args(struct proc *p, char **argv, uint32_t *espp)
             return -E2BIG;
         uint32_t len = strlen(argv[argc]) + 1;
         sp = (sp - len) & ~3u;
-        if (sp < USTACKTOP - 2 * PGSIZE || copyout(p, sp, argv[argc], len) < 0)
+        if (sp < USTACKTOP - 2 * PGSIZE || uvm_copyout(vm, sp, argv[argc], len) < 0)
             return -E2BIG;
         uargv[argc] = sp;
     }
     uargv[argc] = 0;
     uint32_t words[3] = {0, (uint32_t)argc, 0};
     sp -= (argc + 1) * 4;
-    if (copyout(p, sp, uargv, (argc + 1) * 4) < 0)
+    if (uvm_copyout(vm, sp, uargv, (argc + 1) * 4) < 0)
         return -E2BIG;
     words[2] = sp;
     sp -= sizeof(words);
-    if (copyout(p, sp, words, sizeof(words)) < 0)
+    if (uvm_copyout(vm, sp, words, sizeof(words)) < 0)
         return -E2BIG;
     *espp = sp;
     return 0;
+}
+
+// Read ip's ELF header into eh: 0, or -ENOEXEC unless it is an i386
+// executable (ET_EXEC) of 32-bit class.
+static int
+read_header(struct inode *ip, struct elfhdr *eh)
+{
+    if (inode_type(ip) != T_FILE || fs_read(ip, 0, eh, sizeof(*eh)) != sizeof(*eh))
+        return -ENOEXEC;
+    if (eh->magic != ELF_MAGIC || eh->class != ELFCLASS32 || eh->machine != EM_386 ||
+        eh->type != ET_EXEC)
+        return -ENOEXEC;
+    return 0;
+}
+
+// Build process p's new address space in img, from the program ip (header
+// eh) with argv: the segments, the stack (the top page now, the rest on
+// touch, in both modes: an Smode program's first touch of a lazy stack page
+// double-faults, and the double-fault task maps it, trap.c double_fault),
+// the control area, and the arguments; *esp gets the initial ESP. The space
+// is resident if p's is (an Smode process stays Smode): the clock passes
+// over an Smode image too. Its frames name img as their owner, so that
+// paging (swap.c) finds them through img's page directory while p still
+// runs on its old one. 0, or a negative errno with img freed.
+static int
+build_image(struct vmspace *img, struct proc *p, struct inode *ip, struct elfhdr *eh,
+            char **argv, uint32_t *esp)
+{
+    memset(img, 0, sizeof(*img));
+    img->pid = p->pid;
+    img->resident = p->vm.resident;
+    img->pgdir = uvm_create();
+    if (!img->pgdir)
+        return -ENOMEM;
+    uint32_t end = 0;
+    int r = load_segments(img, ip, eh, &end);
+    img->brk = img->heap_start = end; // uvm_each (and so uvm_free) walks [USERBASE, brk)
+    if (r == 0)
+        r = uvm_alloc(img, USTACKTOP - PGSIZE, USTACKTOP, PTE_U | PTE_W);
+    if (r == 0)
+        r = uvm_reserve(img, USTACKBASE, USTACKTOP - PGSIZE, PTE_U | PTE_W);
+    if (r == 0)
+        r = mode_init_modepage(img, p);
+    if (r == 0)
+        r = push_args(img, argv, esp);
+    if (r < 0)
+        uvm_free(img);
+    return r;
+}
+
+// Give p the address space img in place of its own, which is freed: img
+// becomes p->vm (the frames' owner too), with the counts of p's process
+// life carried over. Nothing may allocate a frame between the copy and the
+// end: the old space's frames still name p->vm as their owner until freed.
+static void
+install_image(struct proc *p, struct vmspace *img)
+{
+    struct vmspace old = p->vm;
+    img->faults += old.faults;
+    img->pageins += old.pageins;
+    img->pageouts += old.pageouts;
+    img->walked += old.walked;
+    p->vm = *img;
+    uvm_adopt(&p->vm);
+    if (p == curproc) {
+        switchuvm(p);
+        __asm__ volatile("fninit"); // a new program starts with a clean x87
+    }
+    if (old.pgdir)
+        uvm_free(&old);
 }
 
 // Load path into process p, with argv (kernel strings, NULL-terminated).
@@ -98,82 +169,26 @@ exec_into(struct proc *p, const char *path, char **argv)
     struct inode *ip = fs_lookup(p->cwd, path);
     if (!ip)
         return -ENOENT;
-    if (inode_type(ip) != T_FILE) {
-        inode_put(ip);
-        return -ENOEXEC;
-    }
     struct elfhdr eh;
-    if (fs_read(ip, 0, &eh, sizeof(eh)) != sizeof(eh) || eh.magic != ELF_MAGIC ||
-        eh.class != ELFCLASS32 || eh.machine != EM_386 || eh.type != ET_EXEC) {
-        inode_put(ip);
-        return -ENOEXEC;
-    }
     int trusted = inode_trusted(ip); // the trust rule (mode.c, docs/dmsm.md)
-    int r = mode_exec_check(p, trusted, path);
-    if (r < 0) {
-        inode_put(ip);
-        return r;
-    }
-
-    // Build the new image in a stand-in process with p's pid and mode: its
-    // frames name the stand-in as owner, so that paging (swap.c) finds them
-    // through the new page directory while p still runs on the old one.
+    int r = read_header(ip, &eh);
+    if (r == 0)
+        r = mode_exec_check(p, trusted, path);
     // A child of init's child (the `kill` a shell forks) may use the commit
     // reserve for this one exec (kalloc.c reserve_ok), never after it.
     int reserve = p->reserve;
     if (reserve == RESERVE_EXEC)
         p->reserve = RESERVE_ALL;
-    struct proc img;
-    memset(&img, 0, sizeof(img));
-    img.pid = p->pid;
-    img.mode = p->mode;
-    img.resident = p->resident; // the clock passes over an Smode image too
-    img.pgdir = uvm_create();
-    uint32_t end = 0, esp = 0;
-    r = img.pgdir ? 0 : -ENOMEM;
+    struct vmspace img;
+    uint32_t esp = 0;
     if (r == 0)
-        r = load_segments(&img, ip, &eh, &end);
-    img.brk = img.heap_start = end; // uvm_each (and so uvm_free) walks [USERBASE, brk)
+        r = build_image(&img, p, ip, &eh, argv, &esp);
     inode_put(ip);
-    // the stack: the top page now, the rest on touch, in both modes (an Smode
-    // program's first touch of a lazy stack page double-faults, and the
-    // double-fault task maps it: trap.c double_fault, docs/memory.md)
-    if (r == 0)
-        r = uvm_alloc(&img, USTACKTOP - PGSIZE, USTACKTOP, PTE_U | PTE_W);
-    if (r == 0)
-        r = uvm_reserve(&img, USTACKBASE, USTACKTOP - PGSIZE, PTE_U | PTE_W);
-    if (r == 0)
-        r = mode_init_modepage(&img);
-    if (r == 0)
-        r = push_args(&img, argv, &esp);
-    p->reserve = reserve;
-    if (r < 0) {
-        uvm_free(&img);
+    p->reserve = reserve == RESERVE_EXEC && r == 0 ? RESERVE_NONE : reserve;
+    if (r < 0)
         return r;
-    }
-    if (reserve == RESERVE_EXEC)
-        p->reserve = RESERVE_NONE;
 
-    // Commit: p adopts the new image, then the old one is freed.
-    struct proc old = {.pid = p->pid, .mode = p->mode, .pgdir = p->pgdir, .brk = p->brk,
-                       .nswapped = p->nswapped, .nslotted = p->nslotted,
-                       .npages = p->npages};
-    uvm_adopt(p, &img);
-    p->pgdir = img.pgdir;
-    p->modepage = img.modepage;
-    p->faults += img.faults;
-    p->pageins += img.pageins;
-    p->pageouts += img.pageouts;
-    p->nswapped = img.nswapped;
-    p->nslotted = img.nslotted;
-    p->npages = img.npages;
-    if (p == curproc) {
-        switchuvm(p);
-        __asm__ volatile("fninit"); // a new program starts with a clean x87
-    }
-    if (old.pgdir)
-        uvm_free(&old);
-    p->heap_start = p->brk = end;
+    install_image(p, &img);
     p->tf->eip = eh.entry;
     p->tf->esp = esp;
     p->tf->eflags = FL_IF | FL_RESERVED1; // a new program starts with clean flags

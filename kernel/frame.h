@@ -15,12 +15,12 @@
                           // the kernel's own frame_alloc calls need them
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
-struct proc;
+struct vmspace;
 
 struct frame {
     uint16_t pins;      // pin count: > 0 means never paged out
     uint16_t flags;     // FRAME_*
-    struct proc *owner; // for a user page: the process that maps it
+    struct vmspace *owner; // for a user page: the address space that maps it
     uint32_t va;        // ... and at which virtual address; for a free
                         // frame: the next free frame (the free list)
     uint32_t slot;      // for a user page: its copy on swap (0: none), swap.c

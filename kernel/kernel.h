@@ -10,6 +10,7 @@
 
 struct trapframe;
 struct proc;
+struct vmspace;
 struct inode;
 struct file;
 struct multiboot_info;
@@ -165,27 +166,28 @@ void *kzalloc(size_t n);
 void kfree(void *p);
 uint32_t kheap_used(void);
 
-// vm.c
+// vm.c: user address spaces (struct vmspace, proc.h)
 void kvm_init(void);
 void kvm_switch(void);
 uint32_t *uvm_create(void);
 uint32_t *walk(uint32_t *pgdir, uint32_t va, int create);
 int uvm_map(uint32_t *pgdir, uint32_t va, uint32_t pa, uint32_t perm);
-int uvm_alloc(struct proc *p, uint32_t from, uint32_t to, uint32_t perm);
-int uvm_reserve(struct proc *p, uint32_t from, uint32_t to, uint32_t perm);
-int uvm_each(struct proc *p, int (*fn)(uint32_t va, uint32_t *pte, void *arg), void *arg);
-void uvm_dealloc(struct proc *p, uint32_t from, uint32_t to);
-void uvm_free(struct proc *p);
-void uvm_adopt(struct proc *p, struct proc *img);
-int uvm_copy(struct proc *child, struct proc *parent);
+int uvm_alloc(struct vmspace *vm, uint32_t from, uint32_t to, uint32_t perm);
+int uvm_reserve(struct vmspace *vm, uint32_t from, uint32_t to, uint32_t perm);
+int uvm_each(struct vmspace *vm, int (*fn)(uint32_t va, uint32_t *pte, void *arg), void *arg);
+void uvm_dealloc(struct vmspace *vm, uint32_t from, uint32_t to);
+void uvm_free(struct vmspace *vm);
+void uvm_adopt(struct vmspace *vm);
+int uvm_copy(struct vmspace *child, struct vmspace *parent);
+int uvm_load(struct vmspace *vm, uint32_t uva, const void *src, uint32_t n);
+int uvm_copyout(struct vmspace *vm, uint32_t uva, const void *src, uint32_t n);
+int uvm_pagein_all(struct vmspace *vm);
+int vm_fault(struct vmspace *vm, uint32_t va, int write);
+void vm_count(struct vmspace *vm, struct procinfo *pi);
 void switchuvm(struct proc *p);
 int copyin(struct proc *p, void *dst, uint32_t uva, uint32_t n);
 int copyout(struct proc *p, uint32_t uva, const void *src, uint32_t n);
-int uvm_load(struct proc *p, uint32_t uva, const void *src, uint32_t n);
 int copyinstr(struct proc *p, char *dst, uint32_t uva, uint32_t max);
-int vm_fault(struct proc *p, uint32_t va, int write);
-void vm_count(struct proc *p, struct procinfo *pi);
-int uvm_pagein_all(struct proc *p);
 extern uint32_t *kpgdir;
 
 // proc.c
@@ -215,7 +217,7 @@ void syscall_tail(struct trapframe *tf);
 uint32_t proc_syscalls_total(void);
 
 // mode.c (DMSM)
-int mode_init_modepage(struct proc *p);
+int mode_init_modepage(struct vmspace *vm, struct proc *p);
 void mode_set_receiver(int traced);
 void mode_set_frame(struct trapframe *tf, int mode);
 int mode_exec_check(struct proc *p, int trusted, const char *path);
@@ -254,7 +256,7 @@ extern char poll_chan;
 // swap.c
 void swap_init(void);
 uint32_t frame_alloc_or_evict(void);
-int swap_in(struct proc *p, uint32_t slot, uint32_t pa);
+int swap_in(struct vmspace *vm, uint32_t slot, uint32_t pa);
 int swap_read_copy(uint32_t slot, uint32_t pa);
 void swap_free_slot(uint32_t slot);
 uint32_t swap_slots_total(void);

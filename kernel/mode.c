@@ -27,23 +27,24 @@ extern void fcall_entry(void); // fcall.asm: the function receiver
 extern void fcall_entry_traced(void); // ... and its twin while the trace records calls
 static void (*fcall_receiver)(void) = fcall_entry; // the one control areas name
 
-// Map a fresh coexistence control area into p's address space: user
-// readable, not user writable; the kernel writes it through p->modepage.
-// Its frame carries one pin for life, because the kernel keeps a pointer to
-// it: the one page that needs a pin of its own. It is charged to the commit
-// as resident (vm.c free_one takes the charge back). Returns 0 or -ENOMEM.
+// Map a fresh coexistence control area for process p into the address
+// space vm (p's own, or the one exec is building for it): user readable,
+// not user writable; the kernel writes it through vm->modepage. Its frame
+// carries one pin for life, because the kernel keeps a pointer to it: the
+// one page that needs a pin of its own. It is charged to the commit as
+// resident (vm.c free_one takes the charge back). Returns 0 or -ENOMEM.
 int
-mode_init_modepage(struct proc *p)
+mode_init_modepage(struct vmspace *vm, struct proc *p)
 {
     uint32_t pa = frame_alloc_committed();
     if (!pa)
         return -ENOMEM;
-    if (uvm_map(p->pgdir, MODEPAGE, pa, PTE_U) < 0) {
+    if (uvm_map(vm->pgdir, MODEPAGE, pa, PTE_U) < 0) {
         frame_free_committed(pa);
         return -ENOMEM;
     }
     frames[pa / PGSIZE].flags |= FRAME_USER;
-    frames[pa / PGSIZE].owner = p;
+    frames[pa / PGSIZE].owner = vm;
     frames[pa / PGSIZE].va = MODEPAGE;
     frame_pin(pa); // for life (released in vm.c free_one)
     struct modepage *mp = P2V(pa);
@@ -52,7 +53,7 @@ mode_init_modepage(struct proc *p)
     mp->fcall = (uint32_t)fcall_receiver;
     mp->floor = (uint32_t)sys_getpid;
     mp->pid = (uint32_t)p->pid;
-    p->modepage = mp;
+    vm->modepage = mp;
     return 0;
 }
 
@@ -65,8 +66,8 @@ mode_set_receiver(int traced)
 {
     fcall_receiver = traced ? fcall_entry_traced : fcall_entry;
     for (struct proc *p = proctab; p < &proctab[NPROC]; p++)
-        if (p->modepage)
-            p->modepage->fcall = (uint32_t)fcall_receiver;
+        if (p->vm.modepage)
+            p->vm.modepage->fcall = (uint32_t)fcall_receiver;
 }
 
 // The mode that is not m: a switch always goes to it.
@@ -153,24 +154,26 @@ mode_exec_commit(struct proc *p, int trusted)
 
 // Make p's address space resident before it becomes Smode (docs/memory.md,
 // the residency rule): charge its pages as resident in the commit
-// (p->npages: O(1); -ENOMEM at once if they do not fit), flag the space, so
+// (vm->npages: O(1); -ENOMEM at once if they do not fit), flag the space, so
 // that the clock passes over its frames from then on, and only if something
-// of it is on swap (p->nswapped pages out, p->nslotted resident pages keeping
-// a copy there) read that back (vm.c uvm_pagein_all). With nothing on swap
-// nothing is walked. Lazy pages stay lazy: a fault in Smode allocates them.
-// Returns 0, or a negative errno (-ENOMEM, -EIO) with p not resident (pages
-// read back stay in). Inline, like the rest of the switch: bench's Fig. 8.
+// of it is on swap (vm->nswapped pages out, vm->nslotted resident pages
+// keeping a copy there) read that back (vm.c uvm_pagein_all). With nothing
+// on swap nothing is walked. Lazy pages stay lazy: a fault in Smode
+// allocates them. Returns 0, or a negative errno (-ENOMEM, -EIO) with the
+// space not resident (pages read back stay in). Inline, like the rest of
+// the switch: bench's Fig. 8.
 static inline __attribute__((always_inline)) int
 make_resident(struct proc *p)
 {
-    if (vm_commit_resident(p->npages, p->reserve == RESERVE_ALL) < 0)
+    struct vmspace *vm = &p->vm;
+    if (vm_commit_resident(vm->npages, p->reserve == RESERVE_ALL) < 0)
         return -ENOMEM;
     // BEGIN LAB 6: an Smode process's address space, all resident
-    p->resident = 1;
-    int r = (p->nswapped | p->nslotted) ? uvm_pagein_all(p) : 0; // | : one test
+    vm->resident = 1;
+    int r = (vm->nswapped | vm->nslotted) ? uvm_pagein_all(vm) : 0; // | : one test
     if (r < 0) {
-        p->resident = 0;
-        vm_uncommit_resident(p->npages);
+        vm->resident = 0;
+        vm_uncommit_resident(vm->npages);
     }
     return r;
     // STUB: (void)uvm_pagein_all; // the helper you may use
@@ -183,9 +186,9 @@ make_resident(struct proc *p)
 static inline __attribute__((always_inline)) void
 drop_resident(struct proc *p)
 {
-    ASSERT(p->nswapped == 0);
-    p->resident = 0;
-    vm_uncommit_resident(p->npages);
+    ASSERT(p->vm.nswapped == 0);
+    p->vm.resident = 0;
+    vm_uncommit_resident(p->vm.npages);
 }
 
 // Switch p, whose frame of AP code is tf, to the other mode: memory first
@@ -198,7 +201,7 @@ drop_resident(struct proc *p)
 static inline __attribute__((always_inline)) int
 mode_switch(struct proc *p, struct trapframe *tf, int mode)
 {
-    ASSERT(p->resident == (p->mode == MODE_SMODE)); // resident exactly while Smode
+    ASSERT(p->vm.resident == (p->mode == MODE_SMODE)); // resident exactly while Smode
     if (mode == MODE_SMODE) {
         if (tf->esp >= KERNBASE || tf->esp < USERBASE + 12)
             return -EFAULT;
@@ -209,7 +212,7 @@ mode_switch(struct proc *p, struct trapframe *tf, int mode)
         drop_resident(p);
     }
     p->mode = mode;
-    p->modepage->mode = (uint32_t)mode;
+    p->vm.modepage->mode = (uint32_t)mode;
     mode_set_frame(tf, mode);
     p->switches++;
     return 0;

@@ -90,6 +90,7 @@ proc_alloc(void)
     memset(p, 0, sizeof(*p));
     p->state = EMBRYO;
     p->pid = nextpid++;
+    p->vm.pid = p->pid;
     p->kstack = kstack;
     p->mode = MODE_UMODE;
     p->pending = MODE_NONE;
@@ -128,7 +129,7 @@ proc_syscalls_total(void)
 static void
 proc_free(struct proc *p)
 {
-    ASSERT(p->pgdir == 0); // its memory went in proc_exit (or was never there)
+    ASSERT(p->vm.pgdir == 0); // its memory went in proc_exit (or was never there)
     syscalls_retired += p->syscalls;
     kfree(p->kstack);
     p->kstack = 0;
@@ -150,7 +151,6 @@ proc_start_first(const char *path, char **argv)
     struct proc *p = proc_alloc();
     if (!p)
         panic("proc_start_first: no memory");
-    p->pgdir = uvm_create();
     p->may_promote = 1; // the root of the privilege tree (docs/dmsm.md)
     p->reserve = RESERVE_ALL; // init's line may use the commit reserve (kalloc.c)
     p->tf->cs = SEL_UCODE;
@@ -281,13 +281,14 @@ proc_fork(void)
     struct proc *child = proc_alloc();
     if (!child)
         return -EAGAIN;
+    struct vmspace *vm = &child->vm;
     child->mode = parent->mode; // before copying: an Smode child's space is resident
-    child->resident = child->mode == MODE_SMODE;
-    child->brk = parent->brk;   // ... and uvm_free finds what was copied on failure
-    child->heap_start = parent->heap_start;
-    child->pgdir = uvm_create();
-    if (!child->pgdir || uvm_copy(child, parent) < 0 || mode_init_modepage(child) < 0) {
-        uvm_free(child);
+    vm->resident = child->mode == MODE_SMODE;
+    vm->brk = parent->vm.brk;   // ... and uvm_free finds what was copied on failure
+    vm->heap_start = parent->vm.heap_start;
+    vm->pgdir = uvm_create();
+    if (!vm->pgdir || uvm_copy(vm, &parent->vm) < 0 || mode_init_modepage(vm, child) < 0) {
+        uvm_free(vm);
         proc_free(child);
         return -ENOMEM;
     }
@@ -336,7 +337,7 @@ proc_exit(int status)
 
     pushcli();
     kvm_switch();
-    uvm_free(p);
+    uvm_free(&p->vm);
     for (struct proc *c = proctab; c < &proctab[NPROC]; c++)
         if (c->parent == p) {
             c->parent = initproc;
@@ -440,13 +441,13 @@ proc_fill_info(struct proc *p, struct procinfo *pi)
     pi->may_promote = p->may_promote;
     pi->trusted = p->trusted;
     pi->refused = p->refused;
-    pi->faults = p->faults;
-    pi->pageins = p->pageins;
-    pi->pageouts = p->pageouts;
+    pi->faults = p->vm.faults;
+    pi->pageins = p->vm.pageins;
+    pi->pageouts = p->vm.pageouts;
     pi->switches = p->switches;
     pi->syscalls = p->syscalls;
-    pi->walked = p->walked;
-    vm_count(p, pi);
+    pi->walked = p->vm.walked;
+    vm_count(&p->vm, pi);
     memcpy(pi->name, p->name, sizeof(pi->name));
 }
 

@@ -42,6 +42,26 @@ struct file;
 struct inode;
 struct trapframe;
 
+// A user address space: what exec builds in one piece and swaps in, and what
+// vm.c, swap.c and mode.c work on. Residency belongs to the whole space, not
+// to each page (docs/memory.md, the residency rule).
+struct vmspace {
+    uint32_t *pgdir;           // page directory (user half + shared kernel half)
+    uint32_t brk;              // end of program + heap (sbrk moves it)
+    uint32_t heap_start;       // end of the program image; brk never goes below
+    struct modepage *modepage; // the kernel's view of the control area page
+    int resident;              // the clock passes over this space's frames (set
+                               // while Smode, and while becoming Smode)
+    uint32_t npages;           // pages in use (present, lazy, on swap), the control
+                               // area excepted: what the commit charges for it
+    uint32_t nswapped;         // pages now on swap
+    uint32_t nslotted;         // resident pages that keep a copy on swap
+    int pid;                   // whose space it is (messages, the trace)
+    // counts since the process began (exec carries them into the new space)
+    uint32_t faults, pageins, pageouts;
+    uint32_t walked;           // page-table entries visited by mode switches
+};
+
 struct proc {
     uint32_t tail_work;        // TW_* bits; must stay first (P_TAILWORK)
     int mode;                  // MODE_UMODE or MODE_SMODE (P_MODE; DMSM, mode.c)
@@ -51,10 +71,7 @@ struct proc {
     struct proc *parent;
     char name[PROC_NAME_MAX];
 
-    uint32_t *pgdir;           // page directory (user half + shared kernel half)
-    uint32_t brk;              // end of program + heap (sbrk moves it)
-    uint32_t heap_start;       // end of the program image; brk never goes below
-    struct modepage *modepage; // kernel's view of the control area page
+    struct vmspace vm;         // the user address space (vm.c; exec replaces it)
 
     char *kstack;              // bottom of the kernel stack (KSTACK_SIZE bytes)
     struct trapframe *tf;      // frame of the current system call (SC_FRAME calls)
@@ -77,17 +94,6 @@ struct proc {
                                // the method (a) lesson only, mode.c)
 
     int reserve;               // RESERVE_*: may it use the commit reserve (kalloc.c)?
-    // residency (vm.c, swap.c): an address space property, not a count per page
-    int resident;              // the clock passes over this space's frames (set
-                               // while Smode, and while becoming Smode)
-    uint32_t nswapped;         // pages of this space now on swap
-    uint32_t nslotted;         // resident pages of it that keep a copy on swap
-    uint32_t npages;           // its pages in use (present, lazy, on swap), the control
-                               // area excepted: what the commit charges for it
-    uint32_t walked;           // page-table entries visited by mode switches
-
-    // memory accounting (vm.c)
-    uint32_t faults, pageins, pageouts;
 
     uint32_t trace_nr;         // the system call in progress, and the mode it was
     int trace_mode;            // made in: for its exit event (trace.c)

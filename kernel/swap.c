@@ -1,7 +1,7 @@
 // Paging to the swap disk (ide.c): the paper's second benefit made real.
 // Umode processes' pages can be paged out when memory runs low; the clock
-// passes over every frame of a resident address space (an Smode process,
-// p->resident) and every pinned frame (a control area), never choosing them.
+// passes over every frame of a resident address space (an Smode process's,
+// vm->resident) and every pinned frame (a control area), never choosing them.
 //
 // Page-out: frame_alloc_or_evict() keeps LOW_WATER frames free by running
 // the clock (second chance) over the frame table: a user page of a Umode
@@ -87,16 +87,15 @@ evict_one(void)
         struct frame *f = &frames[idx];
         if (!(f->flags & FRAME_USER) || f->pins > 0)
             continue; // kernel memory, or pinned (a control area)
-        struct proc *p = f->owner;
-        ASSERT(p && p->pgdir);
-        if (p->resident)
+        struct vmspace *vm = f->owner;
+        ASSERT(vm && vm->pgdir);
+        if (vm->resident)
             continue; // an Smode process's frame (or one becoming Smode)
-        ASSERT(p->mode == MODE_UMODE); // an Smode space is always resident
-        uint32_t *pte = walk(p->pgdir, f->va, 0);
+        uint32_t *pte = walk(vm->pgdir, f->va, 0);
         uint32_t pa = idx * PGSIZE;
         if (!pte || !(*pte & PTE_P) || PTE_ADDR(*pte) != pa)
-            panic("evict_one: frame %x does not map pid %d's page %x", pa, p->pid, f->va);
-        int current = V2P(p->pgdir) == rcr3();
+            panic("evict_one: frame %x does not map pid %d's page %x", pa, vm->pid, f->va);
+        int current = V2P(vm->pgdir) == rcr3();
         if (*pte & PTE_A) { // used since the last sweep: second chance
             *pte &= ~PTE_A;
             if (current)
@@ -117,14 +116,14 @@ evict_one(void)
         if (current)
             invlpg(f->va);
         if (f->slot)
-            p->nslotted--; // its kept copy is now the page itself
+            vm->nslotted--; // its kept copy is now the page itself
         f->slot = 0; // the PTE holds the slot now
         f->flags &= ~FRAME_USER;
         frame_free(pa);
-        p->nswapped++;
-        p->pageouts++;
+        vm->nswapped++;
+        vm->pageouts++;
         swap_pageouts++;
-        TRACE(TR_PAGEOUT, (uint32_t)p->pid, f->va, slot, 0);
+        TRACE(TR_PAGEOUT, (uint32_t)vm->pid, f->va, slot, 0);
         return 1;
     }
     // STUB: (void)slot_alloc;
@@ -148,23 +147,23 @@ frame_alloc_or_evict(void)
     return frame_alloc();
 }
 
-// Read p's page from slot into frame pa (page-in). The slot stays with the
+// Read vm's page from slot into frame pa (page-in). The slot stays with the
 // frame as the page's copy on swap.
 int
-swap_in(struct proc *p, uint32_t slot, uint32_t pa)
+swap_in(struct vmspace *vm, uint32_t slot, uint32_t pa)
 {
     ASSERT(slot > 0 && slot < nslots);
     // BEGIN LAB 6: page-in
     if (ide_rw_page(slot * SECTORS_PER_SLOT, P2V(pa), 0) < 0)
         return -EIO;
     frames[pa / PGSIZE].slot = slot;
-    p->nslotted++; // a resident page keeping its copy on swap
-    p->pageins++;
+    vm->nslotted++; // a resident page keeping its copy on swap
+    vm->pageins++;
     swap_pageins++;
-    TRACE(TR_PAGEIN, (uint32_t)p->pid, slot, 0, 0);
+    TRACE(TR_PAGEIN, (uint32_t)vm->pid, slot, 0, 0);
     return 0;
     // STUB: (void)pa;
-    // STUB: panic("lab 6: swap_in: reading pid %d's page back from slot %u is not written yet", p->pid, slot);
+    // STUB: panic("lab 6: swap_in: reading pid %d's page back from slot %u is not written yet", vm->pid, slot);
     // END LAB 6
 }
 

@@ -102,20 +102,21 @@ int
 sys_sbrk(int incr)
 {
     struct proc *p = curproc;
-    uint32_t old = p->brk, new = old + (uint32_t)incr;
+    struct vmspace *vm = &p->vm;
+    uint32_t old = vm->brk, new = old + (uint32_t)incr;
     if (incr > 0 && (new < old || new > UHEAPMAX))
         return -ENOMEM;
-    if (incr < 0 && (new > old || new < p->heap_start))
+    if (incr < 0 && (new > old || new < vm->heap_start))
         return -EINVAL;
     uint32_t from = PGROUNDUP(old), to = PGROUNDUP(new);
     if (to > from) {
-        int r = uvm_reserve(p, from, to, PTE_U | PTE_W);
+        int r = uvm_reserve(vm, from, to, PTE_U | PTE_W);
         if (r < 0)
             return r;
     } else if (to < from) {
-        uvm_dealloc(p, to, from);
+        uvm_dealloc(vm, to, from);
     }
-    p->brk = new;
+    vm->brk = new;
     return (int)old;
 }
 

@@ -179,7 +179,7 @@ static int __attribute__((noinline))
 page_fault(struct proc *p, struct trapframe *tf)
 {
     uint32_t va = rcr2();
-    int r = vm_fault(p, va, tf->err & 2);
+    int r = vm_fault(&p->vm, va, tf->err & 2);
     TRACE(TR_FAULT, va, (tf->err & 2) != 0, (uint32_t)r, tf->eip);
     return r;
 }
@@ -346,7 +346,7 @@ df_grow_stack(struct proc *p)
     uint32_t va = rcr2();
     if (va < USTACKBASE || va >= USTACKTOP || va >= tss.esp || tss.esp - va > 32)
         return 0;
-    if (vm_fault(p, va, 1) < 0) // not lazy (the guard is outside), or no memory
+    if (vm_fault(&p->vm, va, 1) < 0) // not lazy (the guard is outside), or no memory
         return 0;
     if (tss.eip < (uint32_t)trapentry_apstack || tss.eip >= (uint32_t)trapentry_apstack_end)
         df_serve_lost_irq();

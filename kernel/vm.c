@@ -4,11 +4,12 @@
 //
 // Every page directory maps the kernel above KERNBASE with 4 MiB pages,
 // supervisor-only (the same directory entries in every process); user space
-// lies below. A user page's frame records its owner and address (frame.h).
-// Residency belongs to the address space, not to each page: while a process
-// is Smode its space is flagged resident, the clock passes over its frames
-// and it has no page on swap (p->nswapped counts them), so a switch costs
-// O(1) of the process's size.
+// lies below. A user address space is a struct vmspace (proc.h), embedded
+// in its process as p->vm. A user page's frame records the space that owns
+// it and its address (frame.h). Residency belongs to the address space, not
+// to each page: while a process is Smode its space is flagged resident, the
+// clock passes over its frames and it has no page on swap (vm->nswapped
+// counts them), so a switch costs O(1) of the process's size.
 #include "kernel.h"
 #include "frame.h"
 #include "mmu.h"
@@ -73,50 +74,50 @@ walk(uint32_t *pgdir, uint32_t va, int create)
     return &pt[PTX(va)];
 }
 
-// The part of n pages of p that the commit counts as resident: all of them
-// for an Smode process (its memory is never paged out), else none.
+// The part of n pages of vm that the commit counts as resident: all of them
+// for a resident space (an Smode process's: never paged out), else none.
 static uint32_t
-resident_part(struct proc *p, uint32_t n)
+resident_part(struct vmspace *vm, uint32_t n)
 {
-    return p->mode == MODE_SMODE ? n : 0;
+    return vm->resident ? n : 0;
 }
 
-// Record that frame pa now holds p's page at va (the reverse map page-out
-// uses; whether it may be paged out is p->resident's business).
+// Record that frame pa now holds vm's page at va (the reverse map page-out
+// uses; whether it may be paged out is vm->resident's business).
 static void
-frame_set_user(struct proc *p, uint32_t va, uint32_t pa)
+frame_set_user(struct vmspace *vm, uint32_t va, uint32_t pa)
 {
     struct frame *f = &frames[pa / PGSIZE];
     ASSERT(!(f->flags & FRAME_USER) && f->pins == 0);
     f->flags |= FRAME_USER;
-    f->owner = p;
+    f->owner = vm;
     f->va = va;
 }
 
-// Release the swap slot of a page of p that was on swap (its PTE held it).
+// Release the swap slot of a page of vm that was on swap (its PTE held it).
 static void
-drop_swapped(struct proc *p, uint32_t pte)
+drop_swapped(struct vmspace *vm, uint32_t pte)
 {
-    ASSERT(p->nswapped > 0);
-    p->nswapped--;
+    ASSERT(vm->nswapped > 0);
+    vm->nswapped--;
     swap_free_slot(PTE_ADDR(pte) >> 12);
 }
 
-// Forget p's user page's frame and free it, with its old copy on swap.
+// Forget vm's user page's frame and free it, with its old copy on swap.
 static void
-frame_drop_user(struct proc *p, uint32_t pa)
+frame_drop_user(struct vmspace *vm, uint32_t pa)
 {
     struct frame *f = &frames[pa / PGSIZE];
     if (f->slot) { // its old copy on swap is of no use any more
         swap_free_slot(f->slot);
         f->slot = 0;
-        p->nslotted--;
+        vm->nslotted--;
     }
     f->flags &= ~FRAME_USER;
     frame_free(pa);
 }
 
-// Map frame pa at va in p's space with perm (PTE_W and/or PTE_U).
+// Map frame pa at va in the directory pgdir with perm (PTE_W and/or PTE_U).
 int
 uvm_map(uint32_t *pgdir, uint32_t va, uint32_t pa, uint32_t perm)
 {
@@ -129,62 +130,62 @@ uvm_map(uint32_t *pgdir, uint32_t va, uint32_t pa, uint32_t perm)
     return 0;
 }
 
-// Charge the commit for p's new pages [from, to) (none of them may be in use
+// Charge the commit for vm's new pages [from, to) (none of them may be in use
 // yet). 0 or -ENOMEM.
 static int
-commit_range(struct proc *p, uint32_t from, uint32_t to)
+commit_range(struct vmspace *vm, uint32_t from, uint32_t to)
 {
     uint32_t n = (PGROUNDUP(to) - PGROUNDDOWN(from)) / PGSIZE;
-    if (vm_commit(n, resident_part(p, n)) < 0)
+    if (vm_commit(n, resident_part(vm, n)) < 0)
         return -ENOMEM;
-    p->npages += n;
+    vm->npages += n;
     return 0;
 }
 
 // Undo commit_range for the pages [from, to) that never became PTEs.
 static void
-uncommit_range(struct proc *p, uint32_t from, uint32_t to)
+uncommit_range(struct vmspace *vm, uint32_t from, uint32_t to)
 {
     uint32_t n = (PGROUNDUP(to) - PGROUNDDOWN(from)) / PGSIZE;
-    vm_uncommit(n, resident_part(p, n));
-    p->npages -= n;
+    vm_uncommit(n, resident_part(vm, n));
+    vm->npages -= n;
 }
 
-// Give p fresh zeroed pages for [from, to) with perm, charged to the commit
+// Give vm fresh zeroed pages for [from, to) with perm, charged to the commit
 // first: a range that does not fit fails at once, before any frame is taken.
 // On failure nothing of the range stays allocated and -ENOMEM is returned.
 int
-uvm_alloc(struct proc *p, uint32_t from, uint32_t to, uint32_t perm)
+uvm_alloc(struct vmspace *vm, uint32_t from, uint32_t to, uint32_t perm)
 {
-    if (commit_range(p, from, to) < 0)
+    if (commit_range(vm, from, to) < 0)
         return -ENOMEM;
     for (uint32_t va = PGROUNDDOWN(from); va < to; va += PGSIZE) {
         uint32_t pa = frame_alloc_or_evict();
-        if (!pa || uvm_map(p->pgdir, va, pa, perm) < 0) {
+        if (!pa || uvm_map(vm->pgdir, va, pa, perm) < 0) {
             if (pa)
                 frame_free(pa);
-            uncommit_range(p, va, to);
-            uvm_dealloc(p, from, va);
+            uncommit_range(vm, va, to);
+            uvm_dealloc(vm, from, va);
             return -ENOMEM;
         }
-        frame_set_user(p, va, pa);
+        frame_set_user(vm, va, pa);
     }
     return 0;
 }
 
-// Reserve [from, to) for p without memory: each page is allocated on its
+// Reserve [from, to) in vm without memory: each page is allocated on its
 // first touch (vm_fault), but it is charged to the commit now, so that the
 // touch cannot fail. Used for the Umode stack and the heap. 0 or -ENOMEM.
 int
-uvm_reserve(struct proc *p, uint32_t from, uint32_t to, uint32_t perm)
+uvm_reserve(struct vmspace *vm, uint32_t from, uint32_t to, uint32_t perm)
 {
-    if (commit_range(p, from, to) < 0)
+    if (commit_range(vm, from, to) < 0)
         return -ENOMEM;
     for (uint32_t va = PGROUNDDOWN(from); va < to; va += PGSIZE) {
-        uint32_t *pte = walk(p->pgdir, va, 1);
+        uint32_t *pte = walk(vm->pgdir, va, 1);
         if (!pte) {
-            uncommit_range(p, va, to);
-            uvm_dealloc(p, from, va);
+            uncommit_range(vm, va, to);
+            uvm_dealloc(vm, from, va);
             return -ENOMEM;
         }
         ASSERT(*pte == 0);
@@ -193,69 +194,69 @@ uvm_reserve(struct proc *p, uint32_t from, uint32_t to, uint32_t perm)
     return 0;
 }
 
-// Free the page tables of p's directory entries that cover [from, to) and
+// Free the page tables of vm's directory entries that cover [from, to) and
 // map nothing any more (with their commit charge).
 static void
-free_empty_tables(struct proc *p, uint32_t from, uint32_t to)
+free_empty_tables(struct vmspace *vm, uint32_t from, uint32_t to)
 {
     int freed = 0;
     for (uint32_t i = PDX(from); i <= PDX(to - 1) && i < PDX(KERNBASE); i++) {
-        if (!(p->pgdir[i] & PTE_P))
+        if (!(vm->pgdir[i] & PTE_P))
             continue;
-        uint32_t *pt = P2V(PTE_ADDR(p->pgdir[i]));
+        uint32_t *pt = P2V(PTE_ADDR(vm->pgdir[i]));
         uint32_t j = 0;
         while (j < NPTENTRIES && pt[j] == 0)
             j++;
         if (j < NPTENTRIES)
             continue;
-        frame_free_committed(PTE_ADDR(p->pgdir[i]));
-        p->pgdir[i] = 0;
+        frame_free_committed(PTE_ADDR(vm->pgdir[i]));
+        vm->pgdir[i] = 0;
         freed = 1;
     }
-    if (freed && V2P(p->pgdir) == rcr3())
+    if (freed && V2P(vm->pgdir) == rcr3())
         lcr3(rcr3()); // forget the cached directory entries too
 }
 
-// Release p's pages in [from, to), resident, lazy or on swap, with their
+// Release vm's pages in [from, to), resident, lazy or on swap, with their
 // commit charge, and the page tables left empty.
 void
-uvm_dealloc(struct proc *p, uint32_t from, uint32_t to)
+uvm_dealloc(struct vmspace *vm, uint32_t from, uint32_t to)
 {
     if (to <= from)
         return;
     for (uint32_t va = PGROUNDDOWN(from); va < to; va += PGSIZE) {
-        uint32_t *pte = walk(p->pgdir, va, 0);
+        uint32_t *pte = walk(vm->pgdir, va, 0);
         if (!pte || !*pte)
             continue;
         if (*pte & PTE_P)
-            frame_drop_user(p, PTE_ADDR(*pte));
+            frame_drop_user(vm, PTE_ADDR(*pte));
         else if (*pte & PTE_SWAP)
-            drop_swapped(p, *pte);
+            drop_swapped(vm, *pte);
         *pte = 0;
-        vm_uncommit(1, resident_part(p, 1));
-        p->npages--;
-        if (V2P(p->pgdir) == rcr3())
+        vm_uncommit(1, resident_part(vm, 1));
+        vm->npages--;
+        if (V2P(vm->pgdir) == rcr3())
             invlpg(va);
     }
-    free_empty_tables(p, PGROUNDDOWN(from), to);
+    free_empty_tables(vm, PGROUNDDOWN(from), to);
 }
 
-// Call fn on every user page-table entry of p that is in use (present,
+// Call fn on every user page-table entry of vm that is in use (present,
 // lazy or swapped), in address order. Stops early and returns fn's value
-// when it is non-zero. User memory lies only in p's three regions: the
+// when it is non-zero. User memory lies only in vm's three regions: the
 // program and heap [USERBASE, brk), the stack reservation, and the control
 // area, so only those are walked.
 int
-uvm_each(struct proc *p, int (*fn)(uint32_t va, uint32_t *pte, void *arg), void *arg)
+uvm_each(struct vmspace *vm, int (*fn)(uint32_t va, uint32_t *pte, void *arg), void *arg)
 {
     const uint32_t regions[3][2] = {
-        {USERBASE, PGROUNDUP(p->brk)},
+        {USERBASE, PGROUNDUP(vm->brk)},
         {USTACKBASE, USTACKTOP},
         {MODEPAGE, MODEPAGE + PGSIZE},
     };
     for (int r = 0; r < 3; r++) {
         for (uint32_t va = regions[r][0]; va < regions[r][1]; va += PGSIZE) {
-            uint32_t pde = p->pgdir[PDX(va)];
+            uint32_t pde = vm->pgdir[PDX(va)];
             if (!(pde & PTE_P)) { // no page table: skip to the next 4 MiB
                 va = ((va >> 22) + 1) * (4u << 20) - PGSIZE;
                 continue;
@@ -271,47 +272,47 @@ uvm_each(struct proc *p, int (*fn)(uint32_t va, uint32_t *pte, void *arg), void 
     return 0;
 }
 
-// uvm_each callback for uvm_free: release one page of p (arg), its frame (for
+// uvm_each callback for uvm_free: release one page of vm (arg), its frame (for
 // the control area, first its pin for life) or its swap slot, its commit
 // charge (the control area's is resident in either mode), and clear the PTE.
 // Returns 0.
 static int
 free_one(uint32_t va, uint32_t *pte, void *arg)
 {
-    struct proc *p = arg;
+    struct vmspace *vm = arg;
     if (va == MODEPAGE)
         frame_unpin(PTE_ADDR(*pte)); // its pin for life (mode_init_modepage)
     if (*pte & PTE_P)
-        frame_drop_user(p, PTE_ADDR(*pte));
+        frame_drop_user(vm, PTE_ADDR(*pte));
     else if (*pte & PTE_SWAP)
-        drop_swapped(p, *pte);
+        drop_swapped(vm, *pte);
     *pte = 0;
-    vm_uncommit(1, va == MODEPAGE ? 1 : resident_part(p, 1));
+    vm_uncommit(1, va == MODEPAGE ? 1 : resident_part(vm, 1));
     if (va != MODEPAGE)
-        p->npages--;
+        vm->npages--;
     return 0;
 }
 
-// Free all of p's user memory, its page tables and its page directory, and
-// their commit charges. p must not be running on this directory (exit
+// Free all of vm's user memory, its page tables and its page directory, and
+// their commit charges. No process may be running on this directory (exit
 // switches to kpgdir first).
 void
-uvm_free(struct proc *p)
+uvm_free(struct vmspace *vm)
 {
-    if (!p->pgdir)
+    if (!vm->pgdir)
         return;
-    ASSERT(rcr3() != V2P(p->pgdir));
-    uvm_each(p, free_one, p);
+    ASSERT(rcr3() != V2P(vm->pgdir));
+    uvm_each(vm, free_one, vm);
     for (uint32_t i = 0; i < PDX(KERNBASE); i++)
-        if (p->pgdir[i] & PTE_P)
-            frame_free_committed(PTE_ADDR(p->pgdir[i]));
-    frame_free_committed(V2P(p->pgdir));
-    p->pgdir = 0;
-    p->modepage = 0;
+        if (vm->pgdir[i] & PTE_P)
+            frame_free_committed(PTE_ADDR(vm->pgdir[i]));
+    frame_free_committed(V2P(vm->pgdir));
+    vm->pgdir = 0;
+    vm->modepage = 0;
 }
 
 struct copy_arg {
-    struct proc *child, *parent;
+    struct vmspace *child, *parent;
     uint32_t left; // pages charged for the child and not yet given a PTE
 };
 
@@ -355,7 +356,7 @@ copy_one(uint32_t va, uint32_t *pte, void *arg)
 // child's copy. Returns 0, -ENOMEM or -EIO; on failure the caller frees the
 // child's partial copy with uvm_free.
 int
-uvm_copy(struct proc *child, struct proc *parent)
+uvm_copy(struct vmspace *child, struct vmspace *parent)
 {
     uint32_t n = parent->npages;
     if (vm_commit(n, resident_part(child, n)) < 0)
@@ -381,12 +382,12 @@ adopt_one(uint32_t va, uint32_t *pte, void *arg)
     return 0;
 }
 
-// Make p the owner of the frames of stand-in process img (exec builds the
-// new image in a stand-in, see exec.c).
+// Make vm the owner of the frames it maps: exec built the space in a struct
+// of its own (exec.c) and has just copied it into the process.
 void
-uvm_adopt(struct proc *p, struct proc *img)
+uvm_adopt(struct vmspace *vm)
 {
-    uvm_each(img, adopt_one, p);
+    uvm_each(vm, adopt_one, vm);
 }
 
 // Make p the running address space: its kernel stack in the TSS, its
@@ -395,8 +396,8 @@ void
 switchuvm(struct proc *p)
 {
     pushcli();
-    tss_set_kstack((uint32_t)p->kstack + KSTACK_SIZE, V2P(p->pgdir));
-    lcr3(V2P(p->pgdir));
+    tss_set_kstack((uint32_t)p->kstack + KSTACK_SIZE, V2P(p->vm.pgdir));
+    lcr3(V2P(p->vm.pgdir));
     popcli();
 }
 
@@ -404,20 +405,20 @@ switchuvm(struct proc *p)
 #define ACCESS_WRITE 1
 #define ACCESS_LOAD 2 // exec writing the program image: ignores PTE_W
 
-// The kernel address of user address va in p, making the page resident
+// The kernel address of user address va in vm, making the page resident
 // first (lazy or swapped page); 0 if va is not a valid user address for the
 // access (ACCESS_WRITE needs a writable page). The pointer is good until
 // the next frame allocation (which may page the page out again).
 static uint8_t *
-uva2ka(struct proc *p, uint32_t va, int access)
+uva2ka(struct vmspace *vm, uint32_t va, int access)
 {
     int write = access != ACCESS_READ;
     if (va < USERBASE || va >= KERNBASE)
         return 0;
-    uint32_t *pte = walk(p->pgdir, va, 0);
+    uint32_t *pte = walk(vm->pgdir, va, 0);
     if (!pte || !*pte)
         return 0;
-    if (!(*pte & PTE_P) && vm_fault(p, va, access == ACCESS_WRITE) < 0)
+    if (!(*pte & PTE_P) && vm_fault(vm, va, access == ACCESS_WRITE) < 0)
         return 0;
     if (!(*pte & PTE_U) || (access == ACCESS_WRITE && !(*pte & PTE_W)))
         return 0;
@@ -436,7 +437,7 @@ copyin(struct proc *p, void *dst, uint32_t uva, uint32_t n)
     if (uva + n < uva)
         return -EFAULT;
     while (n > 0) {
-        uint8_t *k = uva2ka(p, uva, ACCESS_READ);
+        uint8_t *k = uva2ka(&p->vm, uva, ACCESS_READ);
         if (!k)
             return -EFAULT;
         uint32_t chunk = MIN(n, PGSIZE - (uva & (PGSIZE - 1)));
@@ -450,16 +451,17 @@ copyin(struct proc *p, void *dst, uint32_t uva, uint32_t n)
     // END LAB 2
 }
 
-// Copy n bytes from kernel buffer src to user address uva of p (writable
-// user pages only), or -EFAULT. The single place the kernel writes user memory.
+// Copy n bytes from kernel buffer src to user address uva of vm (writable
+// user pages only, unless access is ACCESS_LOAD), or -EFAULT. The single
+// place the kernel writes user memory.
 static int
-copy_to_user(struct proc *p, uint32_t uva, const void *src, uint32_t n, int access)
+copy_to_user(struct vmspace *vm, uint32_t uva, const void *src, uint32_t n, int access)
 {
     const uint8_t *s = src;
     if (uva + n < uva)
         return -EFAULT;
     while (n > 0) {
-        uint8_t *k = uva2ka(p, uva, access);
+        uint8_t *k = uva2ka(vm, uva, access);
         if (!k)
             return -EFAULT;
         uint32_t chunk = MIN(n, PGSIZE - (uva & (PGSIZE - 1)));
@@ -475,14 +477,22 @@ copy_to_user(struct proc *p, uint32_t uva, const void *src, uint32_t n, int acce
 int
 copyout(struct proc *p, uint32_t uva, const void *src, uint32_t n)
 {
-    return copy_to_user(p, uva, src, n, ACCESS_WRITE);
+    return copy_to_user(&p->vm, uva, src, n, ACCESS_WRITE);
 }
 
-// exec's copy of the program image into p's pages, read-only ones included.
+// copyout into an address space that no process runs yet (exec's new
+// stack).
 int
-uvm_load(struct proc *p, uint32_t uva, const void *src, uint32_t n)
+uvm_copyout(struct vmspace *vm, uint32_t uva, const void *src, uint32_t n)
 {
-    return copy_to_user(p, uva, src, n, ACCESS_LOAD);
+    return copy_to_user(vm, uva, src, n, ACCESS_WRITE);
+}
+
+// exec's copy of the program image into vm's pages, read-only ones included.
+int
+uvm_load(struct vmspace *vm, uint32_t uva, const void *src, uint32_t n)
+{
+    return copy_to_user(vm, uva, src, n, ACCESS_LOAD);
 }
 
 // Copy a NUL-terminated string of at most max bytes (NUL included) from
@@ -491,7 +501,7 @@ int
 copyinstr(struct proc *p, char *dst, uint32_t uva, uint32_t max)
 {
     for (uint32_t i = 0; i < max; i++) {
-        uint8_t *k = uva2ka(p, uva + i, ACCESS_READ);
+        uint8_t *k = uva2ka(&p->vm, uva + i, ACCESS_READ);
         if (!k)
             return -EFAULT;
         dst[i] = (char)*k;
@@ -501,43 +511,55 @@ copyinstr(struct proc *p, char *dst, uint32_t uva, uint32_t max)
     return -ENAMETOOLONG;
 }
 
-// A page fault at user address va in process p (from its code, or from the
-// kernel's copyin/copyout on its behalf). Makes a lazy page or a page on
-// swap resident. Returns 0 if the access can be retried, -EFAULT if va is
-// simply a bad address for this access, -ENOMEM if no memory can be had,
-// -EIO if the swap disk fails.
-int
-vm_fault(struct proc *p, uint32_t va, int write)
+// Give vm's page at va a frame: pte is its entry, lazy (a fresh zeroed
+// page) or on swap (read back: a page-in). The demand-paging half of a page
+// fault, and of making a space resident (uvm_pagein_all). Returns 0,
+// -ENOMEM if no frame can be had, or -EIO if the swap disk fails.
+static int
+page_in(struct vmspace *vm, uint32_t va, uint32_t *pte)
 {
-    if (va >= KERNBASE || !p->pgdir)
-        return -EFAULT;
-    uint32_t *pte = walk(p->pgdir, va, 0);
-    if (!pte || (*pte & PTE_P) || !(*pte & (PTE_LAZY | PTE_SWAP)))
-        return -EFAULT; // unmapped, or a protection fault on a present page
-    if (write && !(*pte & PTE_W))
-        return -EFAULT;
     // BEGIN LAB 6: demand paging, a frame for a lazy or swapped page
-    p->faults++;
+    vm->faults++;
     uint32_t pa = frame_alloc_or_evict();
     if (!pa)
         return -ENOMEM;
     if (*pte & PTE_SWAP) {
-        // an Smode process never has a page out, so never takes a page-in
-        ASSERT(p->mode == MODE_UMODE && p->nswapped > 0);
-        int r = swap_in(p, PTE_ADDR(*pte) >> 12, pa);
+        ASSERT(vm->nswapped > 0);
+        int r = swap_in(vm, PTE_ADDR(*pte) >> 12, pa);
         if (r < 0) {
             frame_free(pa);
             return r;
         }
-        p->nswapped--;
+        vm->nswapped--;
     }
     // accessed: the access that faulted is about to use it (without PTE_A the
     // clock could take it back before the retried instruction runs)
     *pte = pa | (*pte & (PTE_U | PTE_W)) | PTE_A | PTE_P;
-    frame_set_user(p, PGROUNDDOWN(va), pa);
+    frame_set_user(vm, PGROUNDDOWN(va), pa);
     return 0;
-    // STUB: panic("lab 6: vm_fault: demand paging is not written yet (pid %d, address 0x%x)", p->pid, va);
+    // STUB: (void)pte;
+    // STUB: panic("lab 6: page_in: demand paging is not written yet (pid %d, address 0x%x)", vm->pid, va);
     // END LAB 6
+}
+
+// A page fault at user address va of vm (from its process's code, or from
+// the kernel's copyin/copyout on its behalf). Makes a lazy page or a page on
+// swap resident (page_in). Returns 0 if the access can be retried, -EFAULT
+// if va is simply a bad address for this access, -ENOMEM if no memory can
+// be had, -EIO if the swap disk fails.
+int
+vm_fault(struct vmspace *vm, uint32_t va, int write)
+{
+    if (va >= KERNBASE || !vm->pgdir)
+        return -EFAULT;
+    uint32_t *pte = walk(vm->pgdir, va, 0);
+    if (!pte || (*pte & PTE_P) || !(*pte & (PTE_LAZY | PTE_SWAP)))
+        return -EFAULT; // unmapped, or a protection fault on a present page
+    if (write && !(*pte & PTE_W))
+        return -EFAULT;
+    // a resident (Smode) space has no page out, so it never takes a page-in
+    ASSERT(!(*pte & PTE_SWAP) || !vm->resident);
+    return page_in(vm, va, pte);
 }
 
 // uvm_each callback for vm_count: add the page to pi's size and to its
@@ -558,27 +580,27 @@ count_one(uint32_t va, uint32_t *pte, void *arg)
     return 0;
 }
 
-// Fill the memory figures of pi for p: size, resident, swapped, pinned.
+// Fill the memory figures of pi for vm: size, resident, swapped, pinned.
 void
-vm_count(struct proc *p, struct procinfo *pi)
+vm_count(struct vmspace *vm, struct procinfo *pi)
 {
     pi->size = pi->resident = pi->swapped = pi->pinned = 0;
-    if (p->pgdir)
-        uvm_each(p, count_one, pi);
+    if (vm->pgdir)
+        uvm_each(vm, count_one, pi);
 }
 
-// uvm_each callback for uvm_pagein_all: read one page of p back from
+// uvm_each callback for uvm_pagein_all: read one page of vm back from
 // swap, and drop the copy on swap a resident page keeps (an Smode space
 // keeps no slot: the commit rule counts on every slot in use belonging to a
 // page that can be paged out, docs/memory.md section 10). Returns 1 to stop
-// once nothing of p is on swap, an errno, or 0.
+// once nothing of vm is on swap, an errno, or 0.
 static int
 pagein_one(uint32_t va, uint32_t *pte, void *arg)
 {
-    struct proc *p = arg;
-    p->walked++;
+    struct vmspace *vm = arg;
+    vm->walked++;
     if (*pte & PTE_SWAP) {
-        int r = vm_fault(p, va, 0);
+        int r = page_in(vm, va, pte);
         if (r < 0)
             return r;
     }
@@ -586,21 +608,21 @@ pagein_one(uint32_t va, uint32_t *pte, void *arg)
     if ((*pte & PTE_P) && va != MODEPAGE && f->slot) {
         swap_free_slot(f->slot);
         f->slot = 0;
-        p->nslotted--;
+        vm->nslotted--;
     }
-    return p->nswapped == 0 && p->nslotted == 0;
+    return vm->nswapped == 0 && vm->nslotted == 0;
 }
 
-// Read back every page p has on swap, and drop the copies on swap that its
-// resident pages keep: p is becoming Smode (mode.c make_resident), which
-// calls this only when p->nswapped or p->nslotted says something is there.
+// Read back every page vm has on swap, and drop the copies on swap that its
+// resident pages keep: its process is becoming Smode (mode.c make_resident), which
+// calls this only when vm->nswapped or vm->nslotted says something is there.
 // Returns 0, or a negative errno (-ENOMEM, -EIO; pages read back stay in).
 int
-uvm_pagein_all(struct proc *p)
+uvm_pagein_all(struct vmspace *vm)
 {
-    int r = uvm_each(p, pagein_one, p);
+    int r = uvm_each(vm, pagein_one, vm);
     if (r < 0)
         return r;
-    ASSERT(p->nswapped == 0 && p->nslotted == 0); // nothing of an Smode space on swap
+    ASSERT(vm->nswapped == 0 && vm->nslotted == 0); // nothing of an Smode space on swap
     return 0;
 }
