@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""make check-timeline: the trace's timeline page, tested (issue 13).
+"""make check-timeline: the trace's timeline page, tested.
 
 usage: timeline_test.py BUILD_DIR TRACE.txt
 
