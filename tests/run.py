@@ -31,8 +31,11 @@ Cases live in tests/cases.ini, one section per test:
 
 A run fails on: a timeout, a triple fault (QEMU exits 0 with -no-reboot), a
 panic (unless status = panic), a wrong exit status, or expected output that
-is missing. The full output of every run is kept in build/test-out/NAME.log. The last line is "N passed, M failed"; the exit status is 1
-if anything failed."""
+is missing. The full output of every run is kept in build/test-out/NAME.log.
+The last line is "N passed, M failed"; the exit status is 1 if anything
+failed.
+
+usage: run.py [--build DIR] [--mem MIB] [--timeout S] [--jobs N] [--cases FILE] [NAME ...]"""
 import argparse
 import concurrent.futures
 import configparser
