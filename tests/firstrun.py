@@ -36,15 +36,18 @@ results = []
 
 
 def check(name, ok, detail=""):
+    """Record and print one check: PASS, or FAIL with detail."""
     results.append(ok)
     print("%s  %s%s" % ("PASS" if ok else "FAIL", name, "" if ok else "\n" + detail), flush=True)
 
 
 def hidden(name):
+    """Whether the simulated first run hides command name (the toolchain)."""
     return name in HIDDEN or name.startswith(HIDDEN_PREFIXES)
 
 
 def script(path, text):
+    """Write an executable script at path."""
     with open(path, "w") as f:
         f.write(text)
     os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
@@ -81,6 +84,7 @@ exit 0
 
 
 def run(cmd, cwd, path, extra_env=None):
+    """(status, output) of cmd in cwd with PATH=path and no outer make's variables."""
     env = dict(os.environ, PATH=path)
     env.pop("MAKEFLAGS", None)
     env.pop("MAKELEVEL", None)
@@ -106,10 +110,12 @@ def copy_tree(repo, dest):
 
 
 def tail(out, n=15):
+    """The last n lines of out, indented for a failure report."""
     return "\n".join("    | " + l for l in out.splitlines()[-n:])
 
 
 def step_plain_make(tree, fakepath):
+    """Without the tools, plain make stops with one line naming them and builds nothing."""
     rc, out = run(["make"], tree, fakepath)
     lines = [l for l in out.splitlines() if l.strip()]
     ok = (rc != 0 and len(lines) == 1 and "missing:" in lines[0] and "make deps" in lines[0]
@@ -123,6 +129,7 @@ def step_plain_make(tree, fakepath):
 
 
 def step_first_install(tree, fakepath, log):
+    """make test on the bare machine runs deps (the apt-get stand-in installs), then builds and passes a case."""
     rc, out = run(["make", "test", "TESTS=boot_banner"], tree, fakepath)
     installed = os.path.exists(log) and " install " in " " + open(log).read()
     check("make test on the bare machine runs deps (apt-get install)", installed,
@@ -157,6 +164,7 @@ GENERATED = ["build/asmdefs.inc", "build/sysdefs.inc", "build/ksyms.asm", "build
 
 
 def step_poisoned_outputs(tree, path):
+    """A generator that fails leaves no output behind for a later make to take as built."""
     fakebin = os.path.join(tree, "..", "failbin")
     os.makedirs(fakebin, exist_ok=True)
     run(["make", "clean"], tree, path)
@@ -205,6 +213,7 @@ def step_poisoned_outputs(tree, path):
 
 
 def main():
+    """Run the steps in a copy of the repository; exit 1 if a check failed."""
     repo = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
                            os.path.join(os.path.dirname(__file__), ".."))
     root = tempfile.mkdtemp(prefix="dmsm-firstrun-")

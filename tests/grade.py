@@ -21,8 +21,15 @@ where the measured boot is one `test=banner` boot on this machine at the
 start. A run fails on a panic, a triple fault, a timeout, a wrong status, or
 missing output. Failing output goes to build/grade/labN/NAME.out; the results
 also go to build/grade/labN/results.json in Gradescope's autograder format.
-The last line is "Score: x/y"; the exit status is 1 if points were lost.
-answers-labN.txt is checked only for being filled in: it is graded by hand."""
+Besides Gradescope's keys, results.json has "dmsm": {"lab", "score",
+"max_score", "first_failed" (the first test that failed, or null),
+"complete" (false when --first-fail stopped the run)}: make check-labs
+reads it. The last line is "Score: x/y"; the exit status is 1 if points
+were lost.
+answers-labN.txt is checked only for being filled in: it is graded by hand.
+
+usage: grade.py --lab N [--test NAME,...] [--seed S] [--build DIR] [--mem MIB]
+                [--timeout S] [--ref-boot S] [--cases FILE] [--first-fail]"""
 import argparse
 import configparser
 import json
@@ -39,6 +46,8 @@ BANNER = "DMSM teaching OS (i386): booting"
 
 
 def load(lab, path):
+    """(the lab's section, [(test name, case)] in file order) from labs.ini
+    at path, each case merged over the tests/cases.ini case it names."""
     cfg = configparser.ConfigParser(interpolation=None)
     cfg.optionxform = str
     cfg.read(path)
@@ -125,7 +134,8 @@ def answers(lab, root):
             "this score)" % (name, filled, len(parts)))
 
 
-def main():
+def parse_args():
+    """The command line (make grade passes every option)."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--lab", type=int, required=True)
     ap.add_argument("--test", default="", help="only these tests (comma-separated)")
@@ -137,125 +147,222 @@ def main():
     ap.add_argument("--cases", default=os.path.join(ROOT, "tests", "labs.ini"))
     ap.add_argument("--first-fail", action="store_true",
                     help="stop at the first failing test (make check-labs)")
-    args = ap.parse_args()
+    return ap.parse_args()
 
-    info, tests = load(args.lab, args.cases)
-    names = [t for t, _ in tests]
-    only = [t for t in args.test.replace(",", " ").split() if t]
-    unknown = [t for t in only if t not in names]
+
+# ---- select: which tests ----
+
+def select(lab, tests, wanted):
+    """The tests to run, in file order: all of them when wanted (the --test
+    text, names separated by commas or blanks) names none, else the named
+    ones and the parents whose runs they read. Exits naming an unknown test."""
+    names = [name for name, _ in tests]
+    only = [name for name in wanted.replace(",", " ").split() if name]
+    unknown = [name for name in only if name not in names]
     if unknown:
-        sys.exit("grade.py: lab %d has no test %s (it has: %s)" % (args.lab, ", ".join(unknown), " ".join(names)))
-    outdir = os.path.join(args.build, "grade", "lab%d" % args.lab)
+        sys.exit("grade.py: lab %d has no test %s (it has: %s)" % (lab, ", ".join(unknown), " ".join(names)))
+    if not only:
+        return list(tests)
+    parents = {case.get("parent") for name, case in tests if name in only}
+    return [(name, case) for name, case in tests if name in only or name in parents]
+
+
+# ---- run: boot the tests, the seeds, the parents ----
+
+class Booted:
+    """One test's boot (or seeded boots): its output and exit status, the
+    seconds it took (all seeds together), and seed: None for an unseeded
+    test, "" when every seed passed, else the seed that failed."""
+
+    def __init__(self, out, status, secs, seed=None):
+        self.out, self.status, self.secs, self.seed = out, status, secs, seed
+
+
+class Runner:
+    """Boots tests from clean disks (run.boot), each at most once: a parent's
+    run is booted for the first test that reads it and shared after that."""
+
+    def __init__(self, args, scale, byname):
+        self.args, self.scale, self.byname = args, scale, byname
+        self.runs = {}  # test name -> Booted
+
+    def boot(self, name, case):
+        """Test name's boot (booted now unless it already was): once per
+        seed with tickseed=SEED first on the command line, stopping at the
+        first seed that fails (SEED=s: that seed alone), else once."""
+        if name in self.runs:
+            return self.runs[name]
+        mem = int(case.get("mem", self.args.mem))
+        timeout = (float(case.get("timeout", self.args.timeout)) * self.scale
+                   * run.KIND_FACTOR.get(case.get("kind"), 1))
+        seeds = case.get("seeds", "").split()
+        if self.args.seed and seeds:
+            seeds = [self.args.seed]
+        if not seeds:
+            self.runs[name] = Booted(*run.boot(case, self.args.build, mem, timeout))
+            return self.runs[name]
+        secs_all = 0.0
+        for seed in seeds:
+            seeded = dict(case, cmdline="tickseed=%s %s" % (seed, case.get("cmdline", "")))
+            out, status, secs = run.boot(seeded, self.args.build, mem, timeout)
+            secs_all += secs
+            if not check(seeded, out, status)[0]:
+                self.runs[name] = Booted(out, status, secs_all, seed)
+                return self.runs[name]
+        self.runs[name] = Booted(out, status, secs_all, "")
+        return self.runs[name]
+
+    def test(self, name, case):
+        """(Booted, the case to judge it by, seconds to show): a test with a
+        parent is its parent's run judged by its own expect, reject and regex
+        lines; the shared boot's seconds are shown once, at its first reader."""
+        parent = case.get("parent")
+        if not parent:
+            r = self.boot(name, case)
+            return r, case, r.secs
+        pcase = self.byname[parent]
+        fresh = parent not in self.runs
+        r = self.boot(parent, pcase)
+        judged = dict(pcase, expect=case.get("expect", ""), reject=case.get("reject", ""),
+                      regex=case.get("regex", ""))
+        return r, judged, r.secs if fresh else 0.0
+
+    def emulator(self, case):
+        """The emulator's name as the report shows it: the test's kind, or its parent's."""
+        parent = case.get("parent")
+        kind = case.get("kind") or (self.byname[parent].get("kind") if parent else None)
+        return {"bochs": "Bochs", "gdb": "GDB"}.get(kind, "QEMU")
+
+
+# ---- report: verdicts, subtotals, results.json, the Score line ----
+
+class Report:
+    """What the grader prints and writes to results.json, test by test."""
+
+    def __init__(self, lab, title, outdir):
+        self.lab, self.title, self.outdir = lab, title, outdir
+        self.results = []    # Gradescope's "tests" entries
+        self.parts = {}      # part -> [points got, points possible], in order of first use
+        self.score = self.total = 0
+        self.first_failed = None
+        self.start = time.time()
+
+    def failure_lines(self, name, case, booted, lines):
+        """The lines that explain a failed test: the seed that failed, the
+        verdict lines, the output's tail (the whole output goes to NAME.out)
+        and the test's hint."""
+        lines = list(lines)
+        if booted.seed:
+            lines.insert(0, "BAD      fails with tickseed=%s; replay it: make grade LAB=%d T=%s SEED=%s"
+                         % (booted.seed, self.lab, name, booted.seed))
+        tail = [l for l in booted.out.splitlines() if l.strip()][-6:]
+        lines.append("the output ends with:")
+        lines.extend("    | " + l for l in tail)
+        log = os.path.join(self.outdir, name + ".out")
+        with open(log, "w") as f:
+            f.write(booted.out)
+        lines.append("whole output: %s" % log)
+        if case.get("hint"):
+            lines.append("hint: %s" % case["hint"])
+        return lines
+
+    def add(self, name, case, ok, lines, booted, secs_shown):
+        """Count a test worth points (or reading a parent): print its verdict,
+        and when it failed, why."""
+        pts = int(case.get("points", "0"))
+        got = pts if ok else 0
+        part = self.parts[case.get("part", "")]
+        part[0] += got
+        part[1] += pts
+        self.score += got
+        self.total += pts
+        print("%-4s  %5.1fs  %2d/%d" % ("OK" if ok else "FAIL", secs_shown, got, pts), flush=True)
+        text = ""
+        if not ok:
+            lines = self.failure_lines(name, case, booted, lines)
+            for l in lines:
+                print("      " + l)
+            text = "\n".join(lines)
+            if self.first_failed is None:
+                self.first_failed = name
+        self.results.append({"name": "lab%d %s" % (self.lab, name), "score": got, "max_score": pts,
+                             "status": "passed" if ok else "failed", "output": text,
+                             "visibility": "visible"})
+
+    def summary(self):
+        """The part subtotals and the answers file's line (after a whole run)."""
+        for part, (got, possible) in self.parts.items():
+            if possible:
+                print("  subtotal %-40s %d/%d" % (part or "(no part)", got, possible))
+        line = answers(self.lab, os.getcwd())
+        print(line)
+        self.results.append({"name": "lab%d answers (graded by hand)" % self.lab, "score": 0,
+                             "max_score": 0, "output": line, "visibility": "visible"})
+
+    def finish(self, complete):
+        """Write results.json and print the Score line; the exit status.
+        complete: every selected test ran (not stopped at a first failure)."""
+        with open(os.path.join(self.outdir, "results.json"), "w") as f:
+            json.dump({"score": self.score, "execution_time": round(time.time() - self.start, 1),
+                       "output": "Lab %d: %s" % (self.lab, self.title),
+                       "stdout_visibility": "visible", "tests": self.results,
+                       "dmsm": {"lab": self.lab, "score": self.score, "max_score": self.total,
+                                "first_failed": self.first_failed, "complete": complete}},
+                      f, indent=1)
+        print("Score: %d/%d" % (self.score, self.total))
+        return 0 if self.score == self.total else 1
+
+
+def clean_outdir(build, lab):
+    """build/grade/labN, made, without the last run's .out files and results."""
+    outdir = os.path.join(build, "grade", "lab%d" % lab)
     os.makedirs(outdir, exist_ok=True)
     for f in os.listdir(outdir):
-        if f.endswith(".out"):
+        if f.endswith(".out") or f == "results.json":
             os.remove(os.path.join(outdir, f))
+    return outdir
 
-    print("== Lab %d: %s ==" % (args.lab, info.get("title", "")))
-    boot_secs = measure_boot(args.build, args.mem, args.ref_boot)
-    scale = max(1.0, boot_secs / args.ref_boot)
-    print("a boot takes %.2fs here (reference %.2fs): timeouts x%.1f (GRADE_TIMEOUT=%g s)"
-          % (boot_secs, args.ref_boot, scale, args.timeout))
 
-    byname = dict(tests)
-    runs = {}  # name -> (out, status, secs, seed failing or None)
-    results, part_pts, score, total = [], {}, 0, 0
-    start = time.time()
-    selected = [(n, c) for n, c in tests if not only or n in only or
-                any(byname.get(o, {}).get("parent") == n for o in only)]
-
-    def boot_case(name, case):
-        if name in runs:
-            return runs[name]
-        mem = int(case.get("mem", args.mem))
-        timeout = float(case.get("timeout", args.timeout)) * scale * run.KIND_FACTOR.get(case.get("kind"), 1)
-        seeds = case.get("seeds", "").split()
-        if args.seed and seeds:
-            seeds = [args.seed]
-        if not seeds:
-            out, status, secs = run.boot(case, args.build, mem, timeout)
-            runs[name] = (out, status, secs, None)
-            return runs[name]
-        secs_all = 0.0
-        for s in seeds:
-            c = dict(case, cmdline="tickseed=%s %s" % (s, case.get("cmdline", "")))
-            out, status, secs = run.boot(c, args.build, mem, timeout)
-            secs_all += secs
-            if not check(c, out, status)[0]:
-                runs[name] = (out, status, secs_all, s)
-                return runs[name]
-        runs[name] = (out, status, secs_all, "")
-        return runs[name]
-
+def grade(args, runner, report, selected):
+    """Run the selected tests in order and report each; False when the run
+    stopped at the first failure (--first-fail), True when all ran."""
     for name, case in selected:
         pts = int(case.get("points", "0"))
-        part = case.get("part", "")
-        if part not in part_pts:
-            part_pts[part] = [0, 0]
         parent = case.get("parent")
-        kind = {"bochs": "Bochs", "gdb": "GDB"}.get(case.get("kind") or (byname[parent].get("kind") if parent else None), "QEMU")
-        label = "%s (%s)" % (name, kind)
+        report.parts.setdefault(case.get("part", ""), [0, 0])
+        label = "%s (%s)" % (name, runner.emulator(case))
         if pts or parent:
             print("  %-34s " % label, end="", flush=True)  # named before it runs
-        if parent:
-            pcase = byname[parent]
-            fresh = parent not in runs
-            out, status, secs, seed = boot_case(parent, pcase)
-            judged = dict(pcase, expect=case.get("expect", ""), reject=case.get("reject", ""),
-                          regex=case.get("regex", ""))
-            secs_shown = secs if fresh else 0.0  # the shared boot counts once
-        else:
-            out, status, secs, seed = boot_case(name, case)
-            judged, secs_shown = case, secs
-        ok, lines = check(judged, out, status)
+        booted, judged, secs_shown = runner.test(name, case)
+        ok, lines = check(judged, booted.out, booted.status)
         if pts == 0 and not parent:
             print("  %-34s %-4s  %5.1fs  (0 points: the run the tests below read)"
                   % (label, "ran" if ok else "FAIL", secs_shown), flush=True)
             continue
-        total += pts
-        part_pts[part][1] += pts
-        got = pts if ok else 0
-        score += got
-        part_pts[part][0] += got
-        verdict = "OK" if ok else "FAIL"
-        print("%-4s  %5.1fs  %2d/%d" % (verdict, secs_shown, got, pts), flush=True)
-        text = ""
-        if not ok:
-            if seed:
-                lines.insert(0, "BAD      fails with tickseed=%s; replay it: make grade LAB=%d T=%s SEED=%s"
-                             % (seed, args.lab, name, seed))
-            tail = [l for l in out.splitlines() if l.strip()][-6:]
-            lines.append("the output ends with:")
-            lines.extend("    | " + l for l in tail)
-            log = os.path.join(outdir, name + ".out")
-            with open(log, "w") as f:
-                f.write(out)
-            lines.append("whole output: %s" % log)
-            if case.get("hint"):
-                lines.append("hint: %s" % case["hint"])
-            for l in lines:
-                print("      " + l)
-            text = "\n".join(lines)
-        results.append({"name": "lab%d %s" % (args.lab, name), "score": got, "max_score": pts,
-                        "status": "passed" if ok else "failed", "output": text,
-                        "visibility": "visible"})
+        report.add(name, case, ok, lines, booted, secs_shown)
         if not ok and args.first_fail:
             print("FIRST FAIL: %s" % name)
-            break
-    if not args.first_fail or score == total:
-        for part, (g, t) in part_pts.items():
-            if t:
-                print("  subtotal %-40s %d/%d" % (part or "(no part)", g, t))
-        line = answers(args.lab, os.getcwd())
-        print(line)
-        results.append({"name": "lab%d answers (graded by hand)" % args.lab, "score": 0, "max_score": 0,
-                        "output": line, "visibility": "visible"})
-    with open(os.path.join(outdir, "results.json"), "w") as f:
-        json.dump({"score": score, "execution_time": round(time.time() - start, 1),
-                   "output": "Lab %d: %s" % (args.lab, info.get("title", "")),
-                   "stdout_visibility": "visible", "tests": results}, f, indent=1)
-    print("Score: %d/%d" % (score, total))
-    sys.exit(0 if score == total else 1)
+            return False
+    return True
+
+
+def main():
+    """Grade one lab: select the tests, run them, report; exit 1 if points were lost."""
+    args = parse_args()
+    info, tests = load(args.lab, args.cases)
+    selected = select(args.lab, tests, args.test)
+    outdir = clean_outdir(args.build, args.lab)
+    title = info.get("title", "")
+    print("== Lab %d: %s ==" % (args.lab, title))
+    boot_secs = measure_boot(args.build, args.mem, args.ref_boot)
+    scale = max(1.0, boot_secs / args.ref_boot)
+    print("a boot takes %.2fs here (reference %.2fs): timeouts x%.1f (GRADE_TIMEOUT=%g s)"
+          % (boot_secs, args.ref_boot, scale, args.timeout))
+    report = Report(args.lab, title, outdir)
+    complete = grade(args, Runner(args, scale, dict(tests)), report, selected)
+    if complete or report.score == report.total:
+        report.summary()
+    sys.exit(report.finish(complete))
 
 
 if __name__ == "__main__":

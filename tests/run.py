@@ -31,8 +31,11 @@ Cases live in tests/cases.ini, one section per test:
 
 A run fails on: a timeout, a triple fault (QEMU exits 0 with -no-reboot), a
 panic (unless status = panic), a wrong exit status, or expected output that
-is missing. The full output of every run is kept in build/test-out/NAME.log. The last line is "N passed, M failed"; the exit status is 1
-if anything failed."""
+is missing. The full output of every run is kept in build/test-out/NAME.log.
+The last line is "N passed, M failed"; the exit status is 1 if anything
+failed.
+
+usage: run.py [--build DIR] [--mem MIB] [--timeout S] [--jobs N] [--cases FILE] [NAME ...]"""
 import argparse
 import concurrent.futures
 import configparser
@@ -79,6 +82,7 @@ def unescape(s):
 
 
 def qemu_cmd(case, build, mem):
+    """QEMU's command line for case (its images in case["_fs"], ["_swap"], ["_iso"])."""
     base = ["qemu-system-i386", "-m", str(mem), "-display", "none", "-no-reboot",
             "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     base += case.get("qemu", "").split()
@@ -179,6 +183,7 @@ def run_qemu_typed(case, build, mem, timeout, workdir):
 
 
 def run_qemu(case, build, mem, timeout):
+    """(output, status) of case in QEMU with -kernel; status None for a timeout."""
     kernel = os.path.join(build, case.get("kernel", "kernel.elf"))
     if not os.path.exists(kernel):
         return "run.py: %s does not exist: build it with `make test` (or make %s)\n" % (
@@ -198,6 +203,7 @@ def user_symbols(build, text):
     """Replace {sym:PROG:NAME} with the address of NAME in user program PROG
     (build/tests/PROG or build/user/PROG, which keep their symbols)."""
     def lookup(m):
+        """The address of one {sym:PROG:NAME}."""
         prog, name = m.group(1), m.group(2)
         for d in ("tests", "user"):
             path = os.path.join(build, d, prog)
@@ -218,6 +224,7 @@ def discard_bochs_screen(stdout):
     lines of console output and Bochs blocks writing to it. So open it and
     throw the screen away (the harness reads the serial console instead)."""
     def discard(fd):
+        """Read fd until it fails, then close it."""
         try:
             while os.read(fd, 65536):
                 pass
@@ -249,6 +256,7 @@ class BochsSerial:
         self.reader.start()
 
     def _run(self):
+        """The reader thread: collect output, type the input once it is due."""
         sent = False
         try:
             while True:
@@ -265,6 +273,7 @@ class BochsSerial:
             os.close(self.master)
 
     def output(self):
+        """All the console output, once Bochs has exited."""
         time.sleep(0.3)  # Bochs has exited: let the thread read what is left
         os.close(self.slave)  # the thread's next read fails: it closes the master
         self.reader.join(timeout=2)
@@ -272,6 +281,7 @@ class BochsSerial:
 
 
 def run_bochs(case, build, mem, timeout, workdir):
+    """(output, status) of case in Bochs, booting a GRUB ISO, with its debugger commands."""
     serial = os.path.join(workdir, "serial.txt")
     dbglog = os.path.join(workdir, "debugger.txt")
     rc = bochsrc(case["_iso"], mem, case["_swap"], os.path.join(workdir, "bochs.log"), serial, dbglog)
@@ -315,6 +325,7 @@ def run_bochs(case, build, mem, timeout, workdir):
 
 
 def free_port():
+    """A TCP port on 127.0.0.1 that is free now."""
     import socket
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -420,6 +431,7 @@ def judge(case, out, status):
 
 
 def run_case(name, case, args):
+    """Boot one case of make test and judge it: (name, passed, the report line)."""
     mem = int(case.get("mem", args.mem))
     timeout = float(case.get("timeout", args.timeout)) * KIND_FACTOR.get(case.get("kind"), 1)
     out, status, elapsed = boot(case, args.build, mem, timeout)
@@ -435,6 +447,7 @@ def run_case(name, case, args):
 
 
 def main():
+    """Run the cases (all, or those named), --jobs at a time; exit 1 if any failed."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default="build")
     ap.add_argument("--mem", default="128")

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""make check-timeline: the trace's timeline page, tested (issue 13).
+"""make check-timeline: the trace's timeline page, tested.
 
 usage: timeline_test.py BUILD_DIR TRACE.txt
 
@@ -30,15 +30,18 @@ results = []
 
 
 def check(name, ok, why=""):
+    """Record and print one check: PASS, or FAIL with why."""
     results.append(ok)
     print("%s  %s%s" % ("PASS" if ok else "FAIL", name, "" if ok else ": " + why), flush=True)
 
 
 def page_for(lines):
+    """The timeline page of trace lines."""
     return timeline.render(timeline.parse(lines), "test")
 
 
 def parser_tests(trace_lines):
+    """Damaged, truncated and dropped variants of the trace: the page must say so."""
     events = [l for l in trace_lines if l.startswith("~T ")]
     begin = [l for l in trace_lines if l.startswith("~TRACE begin")][:1]
     end = [l for l in trace_lines if l.startswith("~TRACE end")][-1:]
@@ -81,11 +84,13 @@ def parser_tests(trace_lines):
 
 
 def chromium(args, workdir):
+    """Run headless Chromium with args (a profile in workdir)."""
     cmd = ["chromium"] + CHROMIUM_FLAGS + ["--user-data-dir=" + os.path.join(workdir, "profile")]
     return subprocess.run(cmd + args, capture_output=True, text=True, timeout=120)
 
 
 def browser_tests(build, trace_lines):
+    """make timeline's page rendered in Chromium: its DOM checked, then a screenshot."""
     html_path = os.path.abspath(os.path.join(build, "timeline.html"))
     url = "file://" + html_path
     events = [l for l in trace_lines if l.startswith("~T ")]
@@ -146,6 +151,7 @@ def browser_tests(build, trace_lines):
 
 
 def main():
+    """Run the parser and browser checks; exit 1 if any failed."""
     build, trace = sys.argv[1], sys.argv[2]
     with open(trace, errors="replace") as f:
         lines = [l.rstrip("\r\n") for l in f]

@@ -5,6 +5,10 @@ workloads (docs/workloads.md): the file server (init=/bin/loadgen -bench) and
 the three-policy scenario (init=/bin/scenario), with their charts; these
 sections are optional: a run that fails is reported, never fatal.
 
+This file only measures and computes the figures and tables; the prose of
+docs/bench.md is tools/bench.md.in, a string.Template in parts that main()
+and the section functions fill in (Prose).
+
 Ways of measuring (each labelled in the output):
   tcg     QEMU's plain software emulation: RDTSC follows host time (noisy)
   icount  QEMU -icount shift=0: RDTSC counts guest instructions (exact, the
@@ -17,9 +21,11 @@ import platform
 import re
 import shlex
 import statistics
+import string
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
 import run as harness  # noqa: E402  (tests/run.py: boot() from clean images, its QEMU command)
@@ -97,10 +103,12 @@ OPTIONAL_MODES = ["kvm"]
 
 
 def fmt(v):
+    """A figure as the tables show it: no decimals from 100 up, else one."""
     return "%.0f" % v if v >= 100 else "%.1f" % v
 
 
 def fig7_table(res):
+    """Fig. 7: each call's cost on every path, and the ratios between them."""
     lines = ["| call | conventional `int 0x80` | DMSM stub, Umode (`int`) | DMSM stub, Smode (`call`) "
              "| sysenter | floor | Smode / conv. | Umode DMSM / conv. | conv. - Smode |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -117,6 +125,7 @@ def fig7_table(res):
 
 
 def fig8_table(res):
+    """Fig. 8: switching oneself, against a conventional getpid."""
     g = res[("getpid", "conventional")][0]
     lines = ["| call | cycles | / conventional getpid |", "|---|---:|---:|"]
     for c in ("switch_supervisor", "switch_user"):
@@ -126,7 +135,9 @@ def fig8_table(res):
 
 
 def fig9_table(res):
-    saving = res[("getpid", "conventional")][0] - res[("getpid", "dmsm-func")][0]
+    """Fig. 9: ls -l's Umode and Smode runs, their system calls, and what
+    those calls save at getpid's saving per call."""
+    saving = getpid_saving(res)
     lines = ["| directory | output | Umode | Smode | Smode / Umode | paper | system calls "
              "| calls x saving / Umode run |",
              "|---|---|---:|---:|---:|---:|---:|---:|"]
@@ -138,30 +149,25 @@ def fig9_table(res):
             lines.append("| %s files | %s | %s | %s | %.0f %% | %d %% | %d | %.1f %% |" % (
                 d, out, fmt(u), fmt(s), 100 * s / u, PAPER["ls/" + d], calls,
                 100 * calls * saving / u))
-    lines.append("\nThe saving per call is the conventional getpid minus the Smode one (%s "
-                 "here): what entering and leaving by `call` instead of `int 0x80` saves. "
-                 "System calls are counted by the kernel (vmstat) over the whole run, "
-                 "the benchmark's own fork, wait and vmstat included. Figures are medians "
-                 "of 15 runs each way (5 files) or 5 (408 files), the two modes taking "
-                 "turns run by run. Under TCG the runs of one row vary by several percent, "
-                 "more than the whole gain (the last column): there a row's Smode / Umode "
-                 "is noise around 100 %%, and only icount shows the gain." % fmt(saving))
     return "\n".join(lines)
 
 
+def getpid_saving(res):
+    """What entering by `call` instead of `int 0x80` saves on a getpid:
+    conventional minus DMSM Smode."""
+    return res[("getpid", "conventional")][0] - res[("getpid", "dmsm-func")][0]
+
+
 def malloc_table(res):
-    """libsys's malloc under the load that was once quadratic (issue 10)."""
+    """libsys's malloc timed over a whole run; None when the boot log has
+    no malloc figure."""
     lines = ["| run | whole run | per block (malloc + free) |", "|---|---:|---:|"]
     for (call, path), (median, _) in sorted(res.items()):
         m = re.match(r"malloc/(\d+)x(\d+)$", call)
         if m:
             lines.append("| %s x `malloc(%s)`, then `free` of each, in order (%s) | %s | %s |" % (
                 m.group(1), m.group(2), path, fmt(median), fmt(median / int(m.group(1)))))
-    if len(lines) == 2:
-        return ("Not measured: a run failed (`BENCH-SKIP` in the boot log). The 20,000 blocks "
-                "need about 200 MB of commit: give the guest that much memory (`make bench` "
-                "boots it with 256 MiB unless MEM says otherwise).")
-    return "\n".join(lines)
+    return "\n".join(lines) if len(lines) > 2 else None
 
 
 SIZES = [64, 1024, 4096, 16384]
@@ -176,13 +182,12 @@ def scale_missing(res):
     return ["%s %s" % k for k in keys if k not in res]
 
 
-def scale_tables(res, mode):
+def scale_tables(res, mode, prose):
     """The two scale tables and their charts' links, or one line naming what
     was not measured."""
     missing = scale_missing(res)
     if missing:
-        return ("Not measured: the boot log has no figure for %s (its `BENCH-SKIP` or "
-                "`bench:` lines say why)." % ", ".join("`%s`" % m for m in missing))
+        return prose.fill("scale-not-measured", missing=", ".join("`%s`" % m for m in missing))
     lines = ["| resident size | `switch_supervisor(0)` | `switch_user(0)` | up / 64 KiB "
              "| down / 64 KiB |", "|---:|---:|---:|---:|---:|"]
     up0 = res[("switch_supervisor", "size-64")][0]
@@ -198,9 +203,7 @@ def scale_tables(res, mode):
     for n in PROCS:
         g = res[("getpid", "procs-%d" % n)][0]
         lines.append("| %d | %s | %.2f |" % (n, fmt(g), g / g0))
-    lines += ["", "![switch cost against size under %s](bench-fig8-scale-%s.svg)" % (mode, mode),
-              "", "![getpid against processes under %s](bench-getpid-procs-%s.svg)" % (mode, mode)]
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n\n" + prose.fill("scale-charts", mode=mode)
 
 
 def plot(script, rows):
@@ -217,6 +220,7 @@ def plot(script, rows):
 
 
 def unit(mode):
+    """What a figure under mode counts."""
     return "guest instructions" if mode == "icount" else "RDTSC ticks"
 
 
@@ -279,9 +283,38 @@ plot '@DATA@' using 2:xtic(1) title 'conventional int 0x80', '' using 3 title 'D
 """ % (path, mode, unit(mode), HISTOGRAM, unit(mode)), rows)
 
 
-def main():
-    build, out_md = sys.argv[1], sys.argv[2]
-    mem = sys.argv[3] if len(sys.argv) > 3 else "128"
+TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench.md.in")
+
+
+class Prose:
+    """The prose of docs/bench.md: the parts of tools/bench.md.in (a line
+    "@@ NAME" starts each), each a string.Template."""
+
+    def __init__(self, path=TEMPLATE):
+        self.parts, name, lines = {}, None, []
+        with open(path) as f:
+            for line in f.read().splitlines() + ["@@ "]:
+                if line.startswith("@@ "):
+                    if name:
+                        self.parts[name] = string.Template("\n".join(lines).strip("\n"))
+                    name, lines = line[3:].strip(), []
+                else:
+                    lines.append(line)
+
+    def fill(self, part, **figures):
+        """Part filled in with figures (every ${name} in it must be given)."""
+        return self.parts[part].substitute(figures)
+
+    def page(self, **figures):
+        """The whole document, filled in: runs of blank lines (where a
+        section was empty) collapse to one, and it ends with one newline."""
+        return re.sub(r"\n{3,}", "\n\n", self.fill("document", **figures)).strip("\n") + "\n"
+
+
+def measure(build, mem):
+    """Run /bin/bench under every way of measuring that works here:
+    (modes measured, {mode: why not} for the others, {mode: results},
+    {mode: command line}). Exits when a mandatory mode fails."""
     modes, skipped = ["tcg", "icount"], {}
     for mode in OPTIONAL_MODES:
         why = probe(build, mem, mode)
@@ -301,56 +334,74 @@ def main():
             modes.remove(mode)
             skipped[mode] = str(e).splitlines()[0]
             print("bench: %s not measured: %s" % (mode, skipped[mode]), flush=True)
+    return modes, skipped, results, cmds
+
+
+def host_cpu():
+    """The host processor's model name, from /proc/cpuinfo."""
+    if os.path.exists("/proc/cpuinfo"):
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    return "unknown"
+
+
+def mode_section(prose, mode, res, cmd):
+    """The section of one way of measuring: Fig. 7, 8, the scale, Fig. 9, malloc."""
+    malloc = malloc_table(res)
+    return prose.fill("mode", title=MODE_TITLE[mode], note=prose.fill("note-" + mode),
+                      command=cmd, mode=mode, fig7_table=fig7_table(res), fig8_table=fig8_table(res),
+                      scale_tables=scale_tables(res, mode, prose), fig9_table=fig9_table(res),
+                      saving=fmt(getpid_saving(res)),
+                      malloc_table=malloc or prose.fill("malloc-not-measured"))
+
+
+def minutes(secs):
+    """A duration as the Rerun section gives it: "about N minutes"."""
+    n = max(1, round(secs / 60))
+    return "about %d minute%s" % (n, "" if n == 1 else "s")
+
+
+def main():
+    """usage: bench.py BUILD_DIR OUT_MD [MEM]: measure, draw, write OUT_MD."""
+    start = time.time()
+    build, out_md = sys.argv[1], sys.argv[2]
+    mem = sys.argv[3] if len(sys.argv) > 3 else "128"
+    prose = Prose()
+    modes, skipped, results, cmds = measure(build, mem)
     docs = os.path.dirname(out_md) or "."
     for mode in modes:
         chart(results[mode], mode, os.path.join(docs, "bench-fig7-%s.svg" % mode))
         scale_charts(results[mode], mode, docs)
-
-    cpu = "unknown"
-    if os.path.exists("/proc/cpuinfo"):
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+    workloads_start = time.time()
+    try:  # optional: a failure here is reported in the file, never fatal
+        workloads = workload_sections(build, mem, modes, results, docs, prose)
+    except Exception as e:  # pylint: disable=broad-except
+        workloads = prose.fill("workloads-failed", error="%s: %s" % (type(e).__name__, e))
+    workloads_secs = time.time() - workloads_start
     qemu = subprocess.run(["qemu-system-i386", "--version"], capture_output=True,
                           text=True).stdout.splitlines()[0]
-    listing = fcall_listing(build)
-    md = [TEMPLATE_HEAD.format(date=datetime.date.today().isoformat(), cpu=cpu,
-                               host=platform.platform(), qemu=qemu, mem=mem,
-                               modes=", ".join(modes))]
-    for mode, why in skipped.items():
-        md.append("- Not measured under %s: %s.\n" % (MODE_TITLE[mode], why))
-    for mode in modes:
-        r = results[mode]
-        md.append("## Under %s\n\n%s\n\nCommand: `%s`\n" % (MODE_TITLE[mode], MODE_NOTE[mode],
-                                                          cmds[mode]))
-        md.append("### Fig. 7: cycles per call\n\n" + fig7_table(r) + "\n")
-        md.append("![Fig. 7 under %s](bench-fig7-%s.svg)\n" % (mode, mode))
-        md.append("### Fig. 8: switching oneself\n\n" + fig8_table(r) + "\n")
-        md.append("### Scale: the switch against the process size, getpid against the "
-                  "number of processes\n\n" + scale_tables(r, mode) + "\n")
-        md.append("### Fig. 9: `ls -l` as a whole program (fork, exec, a stat per entry, output)\n\n"
-                  + fig9_table(r) + "\n")
-        md.append("### libsys malloc: 20,000 blocks of 10001 bytes, then free all\n\n"
-                  + malloc_table(r) + "\n")
-    md.append(compare(results))
-    md.append(TEMPLATE_WHERE.format(listing=listing))
-    try:  # optional: a failure here is reported in the file, never fatal
-        md.append(workload_sections(build, mem, modes, results, docs))
-    except Exception as e:  # pylint: disable=broad-except
-        md.append("## The workloads\n\n(not measured: %s: %s)\n" % (type(e).__name__, e))
-    md.append(TEMPLATE_TAIL)
+    page = prose.page(
+        date=datetime.date.today().isoformat(), cpu=host_cpu(), host=platform.platform(),
+        qemu=qemu, mem=mem, modes=", ".join(modes),
+        not_measured="\n\n".join(prose.fill("not-measured", title=MODE_TITLE[m], why=why)
+                                 for m, why in skipped.items()),
+        mode_sections="\n\n".join(mode_section(prose, m, results[m], cmds[m]) for m in modes),
+        paper_table=paper_table(results), calls5=ls_calls(results["icount"], "5"),
+        calls408=ls_calls(results["icount"], "408"), listing=fcall_listing(build),
+        workloads=workloads, minutes=minutes(time.time() - start), workload_minutes=minutes(workloads_secs))
     with open(out_md, "w") as f:
-        f.write("\n".join(md))
+        f.write(page)
     print("bench: wrote %s and %s" % (out_md, ", ".join(
         os.path.join(docs, "bench-fig7-%s.svg" % m) for m in modes)))
 
 
-def compare(results):
+def paper_table(results):
+    """The paper's figures beside icount's and TCG's."""
     r = results["icount"]
     t = results["tcg"]
-    lines = ["## Against the paper\n",
-             "| figure | paper (Pentium 4, FreeBSD 4.3) | here, icount | here, TCG |",
+    lines = ["| figure | paper (Pentium 4, FreeBSD 4.3) | here, icount | here, TCG |",
              "|---|---:|---:|---:|"]
     for c in CALLS:
         lines.append("| %s: Smode / conventional | %d %% | %.0f %% | %.0f %% |" % (
@@ -375,8 +426,6 @@ def compare(results):
                  if not scale_missing(x) else "-" for x in (r, t)]
         lines.append("| `%s(0)`, 16 MiB / 64 KiB process | (not measured) | %s | %s |" % (
             c, ratio[0], ratio[1]))
-    lines.append("")
-    lines.append(TEMPLATE_DIFFER.format(calls5=ls_calls(r, "5"), calls408=ls_calls(r, "408")))
     return "\n".join(lines)
 
 
@@ -388,17 +437,21 @@ def ls_calls(res, d):
 
 
 def fcall_listing(build):
-    """The function receiver's fast path, from the build's disassembly."""
-    asm = open(os.path.join(build, "kernel.asm"), errors="replace").read()
-    m = re.search(r"^[0-9a-f]+ <fcall_entry>:\n(.*?)\n\n", asm, re.M | re.S)
+    """The function receiver's fast path, from the build's disassembly:
+    fcall_entry's instructions up to its first ret (across the labels
+    inside it), one "address  instruction" line each."""
+    with open(os.path.join(build, "kernel.asm"), errors="replace") as f:
+        asm = f.read()
+    m = re.search(r"^[0-9a-f]+ <fcall_entry>:\n", asm, re.M)
     if not m:
         return "(fcall_entry not found in build/kernel.asm)"
     body = []
-    for line in m.group(1).splitlines():
-        if re.match(r"\s*[0-9a-f]+:\s", line):
-            parts = line.split("\t")
-            body.append("%s  %s" % (parts[0].strip(), parts[-1].strip()))
-        if "ret" in line.split("\t")[-1]:
+    for line in asm[m.end():].splitlines():
+        parts = line.split("\t")
+        if not re.match(r"\s*[0-9a-f]+:\s", line) or len(parts) < 3:
+            continue  # a blank line, a label, or the rest of a long encoding
+        body.append("%s  %s" % (parts[0].strip(), parts[-1].strip()))
+        if "ret" in parts[-1]:
             break
     return "\n".join(body)
 
@@ -406,140 +459,9 @@ def fcall_listing(build):
 MODE_TITLE = {"tcg": "QEMU TCG (RDTSC follows host time)",
               "icount": "QEMU `-icount shift=0` (RDTSC counts instructions)",
               "kvm": "KVM (real cycles)"}
-MODE_NOTE = {
-    "tcg": "Figures are RDTSC ticks of the host clock as QEMU presents it: they vary from run "
-           "to run by several percent, and what is expensive for an emulator (an `iret`, a "
-           "privilege change, a segment load: each a helper call) is not what is expensive "
-           "for a Pentium 4. Compare ratios within this table, not with other runs.",
-    "icount": "Figures are guest instructions per call, including the benchmark's loop and the "
-              "libsys stub: exact, identical on every run and every machine. An instruction is "
-              "not a cycle: `int`/`iret` cost hundreds of cycles on real hardware and count one "
-              "instruction here, so this shows how much *work* each path does.",
-    "kvm": "Figures are real cycles of this machine's processor.",
-}
 
-TEMPLATE_HEAD = """# Benchmarks: what a system call costs on each path
 
-Generated by `make bench` (tools/bench.py) on {date}. Do not edit: rerun it.
-
-- Host: {cpu}; {host}
-- Emulator: {qemu}; guest memory {mem} MiB; ways of measuring: {modes}
-- Program: `/bin/bench` (user/bench.c). Every figure is the **median** over 31
-  rounds of 2000 calls after a warm-up, per call, the loop and the libsys stub
-  included (the minimum is in the raw `BENCH` lines of the boot log).
-  `read`/`write` move 64 bytes of an in-memory file; `sbrk` is `sbrk(0)`.
-- The malloc row times a whole run in a fresh child (median of 5 runs):
-  20,000 `malloc(10001)`, then `free` of each in the same order. It was
-  quadratic before libsys's allocator got size classes and boundary tags
-  (issue 10, item 12): 4.86e9 instructions under icount with 256 MiB of
-  guest memory; with 128 MiB the pieces it left behind ran out of memory.
-
-Paths:
-- **conventional**: libsys's `conv_*` stubs, `int 0x80` with no flag test (the
-  paper's "FreeBSD").
-- **DMSM Umode**: the mode-aware stub in a Umode process: flag test, then `int 0x80`.
-- **DMSM Smode**: the same stub in an Smode process: flag test, then `call` to
-  the function receiver (kernel/fcall.asm, fast path).
-- **sysenter**: `sysenter`/`sysexit` (kernel/sysenter.asm), the fast
-  instruction a Pentium 4 already had; a second baseline for Umode.
-- **floor**: from Smode, a plain `call` of the kernel's `sys_getpid` (its
-  address is in the control area): no receiver at all. The function
-  receiver's overhead over this floor is the figure to drive down.
-"""
-
-TEMPLATE_DIFFER = """What differs from a Pentium 4:
-- On the Pentium 4 the privilege change of `int`/`iret` costs hundreds of
-  clocks, so the paper's function-type call saves 800-900 clocks per call. In
-  the emulator an `int` is one instruction (icount) or one helper call (TCG):
-  the saving shows as work (instructions) and as emulator overhead, not as the
-  same clocks.
-- The paper's `read`/`write` went through FreeBSD's buffer cache and VFS; here
-  they are a short path over an in-memory file, so the fixed cost of entering
-  the kernel weighs more in the total.
-- `switch_supervisor`/`switch_user` here cost a request, the tail that
-  applies it (one flag on the address space: residency is not a count on each
-  page, docs/memory.md) and the frame rewrite: the same at any size (the
-  scale table), with no function call on the path (`syscall_tail` inlines
-  it all).
-- Under TCG `switch_supervisor(0)` stays above a getpid, and no leaner
-  switch would change that: it enters by the same `int 0x80` from ring 3 as
-  the conventional getpid, and TCG charges an `iret` the same helper call
-  whichever ring it returns to, so the switch costs a getpid plus its own
-  work. A kernel built once for the purpose (2026-12-01, not part of the
-  tree), whose `switch_supervisor(0)` did nothing but set the flag and
-  rewrite CS and SS (149 instructions under icount: the least a switch into
-  ring 0 can be), still took 1.15-1.27 conventional getpids under TCG on an
-  idle host. On a Pentium 4 the return to the same ring is much cheaper than
-  the return to ring 3 (no stack switch, no segment checks): that is the
-  paper's 0.93. `switch_user(0)` enters by `call`, pays no `int`, and stays
-  below a getpid here too.
-- `ls -l` makes few system calls for the work it does ({calls5} for 5 files,
-  {calls408} for 408 under icount, the column above), and console output goes through an
-  emulated UART a byte at a time: calls x saving per call is a few percent
-  of the run at most, and that is the whole gain. The Smode stack is no
-  longer allocated up front (it grows through the double-fault task), so
-  becoming Smode costs the child almost nothing.
-
-To measure real cycles: run `make bench` on a Linux machine with a `/dev/kvm`
-that runs this guest (a short probe boot checks that first; when it fails, as
-it does under some nested hypervisors, the report says why in one line and
-the other sections are written as usual), or boot `build/dmsm.iso` on a real
-PC and run `bench` at the shell: it prints the same `BENCH` lines.
-"""
-
-TEMPLATE_WHERE = """## Where the function receiver's cycles go
-
-The fast path of `fcall_entry` (kernel/fcall.asm), as built (from
-build/kernel.asm): switch to the kernel stack, save ECX/EDX, check the number
-and the entry's SC_FRAME flag, push five arguments, call the handler, test
-the one `tail_work` word, switch back, `ret`. No frame, no `iret`, no
-`popfd`, no `cli`/`sti`, no segment loads.
-
-```
-{listing}
-```
-
-Under icount the difference between the DMSM Smode and floor columns is the
-receiver plus the stub's flag test; the difference between conventional and
-DMSM Umode is the flag test alone (three instructions: load-compare, branch,
-jump).
-"""
-
-TEMPLATE_TAIL = """## Before issue 11 (fixed history, not rerun: measured 2026-12-01 on the development machine)
-
-Before residency became a property of the address space, a switch pinned or
-unpinned every page one by one, and an Smode exec allocated and zeroed the
-whole 64 KiB stack. The figures of that build, copied by hand from this
-file as `make bench` wrote it then (commit b1b5ad8):
-
-| figure | icount | TCG |
-|---|---:|---:|
-| `switch_supervisor(0)` | 1817 (18.2 x getpid) | 4599 (3.9 x) |
-| `switch_user(0)` | 1865 (18.6 x getpid) | 3675 (3.1 x) |
-| the same switch, 16 MiB of heap touched / small process | | 100-118 x |
-| ls -l, 5 files, console / file: Smode / Umode | 112 % / 113 % | 113 % / 105 % |
-| ls -l, 408 files, console / file: Smode / Umode | 100 % / 100 % | 99 % / 96 % |
-
-Then, with residency one flag (O(1) at any size) but the switch still
-calling `uvm_make_resident` and `vm_commit_resident` and saving registers on
-the request's path (this file's version at commit a5cd775):
-
-| figure | icount | TCG |
-|---|---:|---:|
-| `switch_supervisor(0)` | 268 (2.5 x getpid) | 2205 (1.1 x) |
-| `switch_user(0)` | 192 (1.8 x getpid) | 1365 (0.7 x) |
-
-## Rerun
-
-    make bench            # two minutes here (the workloads take most); writes this file and the charts
-
-The test suite (`make test`, case `bench_quick`) runs `bench -q -check` under
-icount and checks only orderings that must hold anywhere: function-type getpid
-below interrupt-type, and the DMSM interrupt-type stub within 5 % of the
-conventional one. It never checks a time.
-"""
-
-# ---- the workloads (issue 14): the file server and the mode manager's scenario ----
+# ---- the workloads: the file server and the mode manager's scenario ----
 # Each section boots once per way of measuring; a boot that fails or times out
 # is reported in docs/bench.md and skipped, never fatal.
 SERVER_ROUNDS = {"tcg": 3, "icount": 1, "kvm": 3}  # icount is exact: one round
@@ -568,6 +490,7 @@ def boot_lines(build, mem, mode, init, prefix, swap=False, timeout=300):
 
 
 def kv(line):
+    """The key=value words of a boot-log line as a dict."""
     return dict(m.groups() for m in re.finditer(r"(\w+)=(\S+)", line))
 
 
@@ -617,6 +540,7 @@ def server_table(res, hz, fig7):
 
 
 def server_chart(res, mode, path):
+    """The file server's Smode / Umode throughput and p99 as a bar chart at path."""
     rows = []
     for size in (64, 4096):
         for n in (1, 4, 16):
@@ -674,6 +598,7 @@ def scenario_results(lines):
 
 
 def scenario_chart(res, ms, mode, path):
+    """Each policy's requests per second over the scenario's time, a line chart at path."""
     pols = [p for p in POLICIES if p in res]
     nb = len(res[pols[0]]["buckets"])
     rows = ["%f %s" % ((b + 0.5) * ms / 1000, " ".join(
@@ -697,6 +622,7 @@ plot %s
 
 
 def scenario_table(res):
+    """Each policy's total requests, per half, and against all-Umode and the best fixed policy."""
     lines = ["| policy | total requests | first half (load on A) | second half (load on B) "
              "| / all Umode | / best fixed |", "|---|---:|---:|---:|---:|---:|"]
     u = res.get("umode", {}).get("total")
@@ -710,18 +636,21 @@ def scenario_table(res):
     return "\n".join(lines)
 
 
-def verdict(res):
+def verdict(res, prose):
+    """Whether modemgr met the bar: at least 95 % of the best fixed policy's
+    total, and above all-Umode."""
     if not all(p in res for p in POLICIES):
-        return "(not every policy ran)"
+        return prose.fill("verdict-incomplete")
     best = max(res["umode"]["total"], res["fixed"]["total"])
     a = res["modemgr"]["total"]
     ok = a >= 0.95 * best and a > res["umode"]["total"]
-    return ("modemgr's total is %.1f %% of the best fixed policy and %.1f %% of all-Umode: "
-            "the issue's bar (at least 95 %% of the best fixed, above all-Umode) is %s." % (
-                100 * a / best, 100 * a / res["umode"]["total"], "met" if ok else "**not met**"))
+    return prose.fill("verdict", of_best="%.1f" % (100 * a / best),
+                      of_umode="%.1f" % (100 * a / res["umode"]["total"]),
+                      met="met" if ok else "**not met**")
 
 
 def pressure_table(res):
+    """Each policy's page-ins per service, by the mode the service had."""
     lines = ["| policy | service | page-ins while Smode | page-ins while Umode | during a switch |",
              "|---|---|---:|---:|---:|"]
     for p in POLICIES:
@@ -739,86 +668,73 @@ def first_round(log):
     return log[:log.index(log[0], 1)] if log.count(log[0]) > 1 else log
 
 
-def workload_sections(build, mem, modes, fig7, docs):
-    """Run the server and scenario boots; their part of docs/bench.md."""
-    md = ["## The file server ([workloads.md](workloads.md))\n",
-          "`/bin/loadgen -bench` forks `/bin/fileserver` and keeps one request outstanding on "
-          "each of N connections (pipes, `poll`); every request is `GET /srv/f<size>`: the server "
-          "opens, fstats, reads and closes the file and writes the reply. Figures are medians "
-          "over the rounds (the modes alternate within a boot), latencies in TSC ticks. "
-          "*calls/req* is the server's system calls per request (procinfo's counter); "
-          "*Fig. 7 saving/req* is that times what Fig. 7 measured one `read`/`write` to save in "
-          "Smode (DMSM Umode minus DMSM Smode, same way of measuring); *share* is that saving "
-          "over the time one request takes in Umode (1 / throughput), and *predicted S / U* the "
-          "throughput that saving alone gives Smode, 1 / (1 - share): compare it with the "
-          "measured *Smode / Umode*; the line under each table gives the largest difference "
-          "between the two over its rows.\n"]
-    for mode in modes:
-        rounds = SERVER_ROUNDS.get(mode, 1)
-        print("bench: file server under %s ..." % mode, flush=True)
-        lines, cmd, err = boot_lines(build, mem, mode, "/bin/loadgen -bench -r 2000 -rounds %d" % rounds,
-                                     "SERVER")
-        md.append("### Under %s\n\nCommand: `%s`\n" % (MODE_TITLE[mode], cmd))
-        if err:
-            md.append("(not measured: the run %s)\n" % err)
-            continue
+def server_section(build, mem, mode, fig7, docs, prose):
+    """The file server under mode: one boot of loadgen -bench, its table and chart."""
+    rounds = SERVER_ROUNDS.get(mode, 1)
+    print("bench: file server under %s ..." % mode, flush=True)
+    lines, cmd, err = boot_lines(build, mem, mode, "/bin/loadgen -bench -r 2000 -rounds %d" % rounds,
+                                 "SERVER")
+    if err:
+        figures = prose.fill("run-failed", why=err)
+    else:
         res, hz = server_results(lines)
-        table, saving, worst = server_table(res, hz, fig7[mode])
-        md.append("TSC: %d ticks per second; Fig. 7's saving per `read`/`write` call: %.0f ticks; "
-                  "%d round(s).\n\n%s\n" % (hz, saving, rounds, table))
-        md.append("Largest |predicted - measured| Smode / Umode over these rows: %s.\n" % (
-            "%.1f percentage points" % worst if worst is not None else "- (no row to compare)"))
-        chart_path = os.path.join(docs, "bench-server-%s.svg" % mode)
+        table, saving, worst = server_table(res, hz, fig7)
         try:
-            server_chart(res, mode, chart_path)
-            md.append("![file server, Smode / Umode, %s](bench-server-%s.svg)\n" % (mode, mode))
+            server_chart(res, mode, os.path.join(docs, "bench-server-%s.svg" % mode))
+            chart_md = prose.fill("server-chart", mode=mode)
         except (OSError, subprocess.SubprocessError) as e:
-            md.append("(no chart: %s)\n" % e)
+            chart_md = prose.fill("no-chart", error=e)
+        figures = prose.fill("server-figures", hz=hz, saving="%.0f" % saving, rounds=rounds,
+                             table=table, chart=chart_md,
+                             worst="%.1f percentage points" % worst if worst is not None
+                             else "- (no row to compare)")
+    return prose.fill("server-mode", title=MODE_TITLE[mode], command=cmd, figures=figures)
 
-    md.append("## The adaptive mode manager: two services, the load moving "
-              "([workloads.md](workloads.md))\n")
-    md.append("`/bin/scenario %s` starts services A and B (two file servers with a 512 KiB "
-              "key-value store each, 4 connections each); the load (alternating `GET` of 64 B and "
-              "`KGET`) is on A for the first half of 1 s and on B for the second. Policies: all "
-              "Umode; A fixed in Smode; `/bin/modemgr` (period 50 ms, promote at 2000 calls/s, "
-              "demote below 500, after 2 periods, a budget of 1.5 services' memory: one fits in "
-              "Smode, not both). Medians over the rounds; each round runs the policies in another "
-              "order.\n" % SCEN_ARGS)
-    for mode in [m for m in modes if m in ("tcg", "icount")]:
-        rounds = SCEN_ROUNDS.get(mode, 1)
-        print("bench: scenario under %s ..." % mode, flush=True)
-        lines, cmd, err = boot_lines(build, mem, mode, "/bin/scenario %s -r %d" % (SCEN_ARGS, rounds),
-                                     "SCEN")
-        md.append("### Under %s\n\nCommand: `%s`\n" % (MODE_TITLE[mode], cmd))
-        if err:
-            md.append("(not measured: the run %s)\n" % err)
-            continue
+
+def scenario_section(build, mem, mode, docs, prose):
+    """The three-policy scenario under mode: its table, verdict, chart and modemgr's log."""
+    rounds = SCEN_ROUNDS.get(mode, 1)
+    print("bench: scenario under %s ..." % mode, flush=True)
+    lines, cmd, err = boot_lines(build, mem, mode, "/bin/scenario %s -r %d" % (SCEN_ARGS, rounds),
+                                 "SCEN")
+    if err:
+        figures = prose.fill("run-failed", why=err)
+    else:
         res, ms, log = scenario_results(lines)
-        md.append(scenario_table(res) + "\n\n" + verdict(res) + "\n")
-        chart_path = os.path.join(docs, "bench-scenario-%s.svg" % mode)
         try:
-            scenario_chart(res, ms, mode, chart_path)
-            md.append("![throughput over time, %s](bench-scenario-%s.svg)\n" % (mode, mode))
+            scenario_chart(res, ms, mode, os.path.join(docs, "bench-scenario-%s.svg" % mode))
+            chart_md = prose.fill("scenario-chart", mode=mode)
         except (OSError, subprocess.SubprocessError, KeyError, IndexError) as e:
-            md.append("(no chart: %s)\n" % e)
-        md.append("modemgr's decisions in the first round:\n\n```\n%s\n```\n" % "\n".join(
-            first_round(log)))
+            chart_md = prose.fill("no-chart", error=e)
+        figures = prose.fill("scenario-figures", table=scenario_table(res),
+                             verdict=verdict(res, prose), chart=chart_md,
+                             log="\n".join(first_round(log)))
+    return prose.fill("scenario-mode", title=MODE_TITLE[mode], command=cmd, figures=figures)
 
+
+def pressure_figures(build, prose):
+    """The scenario under memory pressure (TCG, swap): (its command, its page-in
+    and throughput tables with modemgr's log)."""
     print("bench: scenario under memory pressure (tcg, MEM=%d) ..." % PRESSURE_MEM, flush=True)
     lines, cmd, err = boot_lines(build, PRESSURE_MEM, "tcg", "/bin/scenario %s -q -k %d" % (
         SCEN_ARGS, PRESSURE_KIB), "SCEN", swap=True, timeout=400)
-    md.append("### Under memory pressure (TCG, %d MiB, %d KiB stores)\n\nTwo stores of %d KiB do "
-              "not fit in %d MiB together: pages go to swap. A page-in is counted against the mode "
-              "the service had at both ends of a 100 ms bucket, or as *during a switch* (becoming "
-              "Smode pages the whole store in to pin it).\n\nCommand: `%s`\n" % (
-                  PRESSURE_MEM, PRESSURE_KIB, PRESSURE_KIB, PRESSURE_MEM, cmd))
     if err:
-        md.append("(not measured: the run %s)\n" % err)
-    else:
-        res, ms, log = scenario_results(lines)
-        md.append(pressure_table(res) + "\n\n" + scenario_table(res) + "\n")
-        md.append("modemgr's decisions:\n\n```\n%s\n```\n" % "\n".join(log[:12] or ["(none)"]))
-    return "\n".join(md)
+        return cmd, prose.fill("run-failed", why=err)
+    res, _, log = scenario_results(lines)
+    return cmd, prose.fill("pressure-figures", pressure_table=pressure_table(res),
+                           table=scenario_table(res), log="\n".join(log[:12] or ["(none)"]))
+
+
+def workload_sections(build, mem, modes, fig7, docs, prose):
+    """Run the server and scenario boots; their part of docs/bench.md."""
+    servers = [server_section(build, mem, mode, fig7[mode], docs, prose) for mode in modes]
+    scenarios = [scenario_section(build, mem, mode, docs, prose)
+                 for mode in modes if mode in ("tcg", "icount")]
+    pressure_cmd, pressure = pressure_figures(build, prose)
+    return prose.fill("workloads", server_sections="\n\n".join(servers), scen_args=SCEN_ARGS,
+                      scenario_sections="\n\n".join(scenarios), pressure_mem=PRESSURE_MEM,
+                      pressure_kib=PRESSURE_KIB, pressure_command=pressure_cmd,
+                      pressure_figures=pressure)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ import run  # noqa: E402  (fresh_images, make_iso, bochsrc, discard_bochs_screen
 
 
 def main():
+    """Boot the ISO in Bochs with the kernel's symbols loaded; the console prints here."""
     if len(sys.argv) != 4:
         sys.exit(__doc__)
     build, mem, cmdline = sys.argv[1:]
@@ -39,6 +40,7 @@ def main():
                          stderr=subprocess.STDOUT, text=True, errors="replace", bufsize=1)
 
     def lines():
+        """Bochs's output lines, each echoed here as it comes."""
         for line in p.stdout:
             sys.stdout.write(line)
             sys.stdout.flush()

@@ -17,6 +17,7 @@ T_FILE, T_DIR = 1, 2
 
 
 def main():
+    """Write the image OUT from the DEST=SRC specs on the command line."""
     out, specs = sys.argv[1], sys.argv[2:]
     files = {}
     for spec in specs:

@@ -42,6 +42,7 @@ MARK = re.compile(r"^(\s*)(//|;) (BEGIN LAB (\d+): (.+?)|END LAB (\d+)|STUB:(?: 
 
 
 class MarkerError(Exception):
+    """A marker out of place: the message names the file and line."""
     pass
 
 
@@ -137,6 +138,7 @@ def tree_files(root):
 
 
 def write_if_changed(path, data):
+    """Write data (bytes) to path unless it already holds exactly that (its time stays)."""
     try:
         with open(path, "rb") as f:
             if f.read() == data:
@@ -203,7 +205,9 @@ def answers_template(src, lab):
 
 
 def handout(src, lab, dest):
+    """The student tree of lab in dest (see the module's usage), a fresh git repository."""
     def action(b):
+        """Cut the blocks of this lab, solve the others."""
         return "cut" if b["lab"] == lab else "solve"
     if os.path.exists(dest):
         shutil.rmtree(dest)
@@ -220,6 +224,7 @@ def handout(src, lab, dest):
 
 
 def cut(src, block_id, dest):
+    """The tree src in dest with only block block_id cut; exits if there is no such block."""
     which = [(b["file"], b["line"]) for b in blocks(src) if b["id"] == block_id]
     if not which:
         sys.exit("mklab: no block %s (see `mklab.py list`)" % block_id)
@@ -228,6 +233,7 @@ def cut(src, block_id, dest):
 
 
 def main(argv):
+    """The list, handout and cut commands (see the module's usage)."""
     if len(argv) < 2 or argv[1] not in ("list", "handout", "cut"):
         sys.exit(__doc__)
     try:

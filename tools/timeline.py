@@ -36,6 +36,7 @@ def checksum(text):
 
 
 def fields(text):
+    """The key=value words of text as a dict."""
     return dict(kv.split("=", 1) for kv in text.split())
 
 
@@ -50,6 +51,8 @@ class Trace:
 
 
 def parse(lines):
+    """The Trace in lines (a boot's serial output): its events in sequence
+    order, the kernel's drop count, and why it is truncated, if it is."""
     tr = Trace()
     open_dump = False
     next_seq = None
@@ -99,6 +102,9 @@ def parse(lines):
 
 
 class Proc:
+    """One process's lane: its name and mode, its counts, the time it spent
+    in each ring, and the stretches to draw."""
+
     def __init__(self, pid):
         self.pid = pid
         self.name = "pid %d" % pid
@@ -114,190 +120,253 @@ class Proc:
         self.exited = None
 
 
-def model(tr):
-    """Work out lanes, stretches and marks from the events."""
-    procs = {}
-    marks = []   # dicts: kind, t, pid, title, cls
-    arrows = []  # dicts: t0, pid0, t1, pid1, cls, title
-    pending = {}  # target pid -> the req event waiting for its tail
+class Model:
+    """Lanes, stretches, marks and arrows worked out from a trace's events,
+    one handler per event kind (ON_EVENT). After build():
+      procs   pid -> Proc (pid 0, the idle loop, has none)
+      marks   dicts: kind (a key of SHAPES), t, pid, cls, title
+      arrows  dicts: t0, pid0, t1, pid1, cls, title (switch requests)
+      t_first, t_last  the first and last event's time"""
 
-    def proc(pid):
-        if pid not in procs:
-            procs[pid] = Proc(pid)
-        return procs[pid]
+    def __init__(self, events):
+        self.events = events
+        self.procs = {}
+        self.marks = []
+        self.arrows = []
+        self.pending = {}      # target pid -> the sys event of the switch request waiting for its tail
+        self.t_first = events[0]["t"] if events else 0
+        self.t_last = events[-1]["t"] if events else 1
+        self.running = 0       # the pid on the CPU (0: idle)
+        self.run_since = self.t_first
+        self.accounted = self.t_first  # time charged to the running process up to here
+        self.mode_since = {}   # pid -> when its current lane colour began
+        self.last_tick = None  # the tick event since the last run/idle
 
-    t_first = tr.events[0]["t"] if tr.events else 0
-    t_last = tr.events[-1]["t"] if tr.events else 1
-    running, run_since = 0, t_first
-    mode_since = {}
-    last_tick = None
+    # ---- helpers ----
 
-    def account(t):
-        p = procs.get(running)
-        if p is None:
-            return
-        state = "kernel" if p.insys else ("ring0" if p.mode == "Smode" else "ring3")
-        p.time[state] += t - account.t
-    account.t = t_first
+    def proc(self, pid):
+        """The Proc of pid, made on first sight."""
+        if pid not in self.procs:
+            self.procs[pid] = Proc(pid)
+        return self.procs[pid]
 
-    def set_mode(p, mode, t):
-        if p.mode != mode or p.pid not in mode_since:
-            if p.pid in mode_since:
-                p.segments.append((mode_since[p.pid], t, p.mode))
-            mode_since[p.pid] = t
+    def name(self, pid):
+        """The lane name of pid ("pid N" if it has no lane)."""
+        return self.procs[pid].name if pid in self.procs else "pid %d" % pid
+
+    def mark(self, kind, t, pid, title, cls=None):
+        """A mark of SHAPES[kind] on pid's lane at t; cls defaults to kind."""
+        self.marks.append({"kind": kind, "t": t, "pid": pid, "cls": cls or kind, "title": title})
+
+    def account(self, t):
+        """Charge the time since the last event to the running process: ring
+        3, ring 0 (an Smode program) or kernel (inside a system call)."""
+        p = self.procs.get(self.running)
+        if p is not None:
+            state = "kernel" if p.insys else ("ring0" if p.mode == "Smode" else "ring3")
+            p.time[state] += t - self.accounted
+        self.accounted = t
+
+    def set_mode(self, p, mode, t):
+        """p's program runs in mode from t on: close the lane's colour stretch."""
+        if p.mode != mode or p.pid not in self.mode_since:
+            if p.pid in self.mode_since:
+                p.segments.append((self.mode_since[p.pid], t, p.mode))
+            self.mode_since[p.pid] = t
             p.mode = mode
 
-    def name(pid):
-        return procs[pid].name if pid in procs else "pid %d" % pid
-
-    def request_result(req, ret, t):
+    def request_result(self, req, ret, t):
         """The switch call req returned ret: registered (0), or not."""
         target, pid = req["target"], req["pid"]
-        if pending.get(target) is not req:
+        if self.pending.get(target) is not req:
             return  # already applied (a request for itself, or a quick target)
         if ret.get("ret") != "0":
-            pending.pop(target)
+            self.pending.pop(target)
             if req["replaced"] is not None:
-                pending[target] = req["replaced"]
-            marks.append({"kind": "req-bad", "t": t, "pid": pid, "cls": "request rejected",
-                          "title": "%s asks %s to become %s: rejected (%s)" %
-                          (name(pid), name(target), req["mode"], ret.get("ret"))})
-        elif procs[target].mode == req["mode"]:
-            pending.pop(target)  # it only cancelled the opposite request
-            marks.append({"kind": "req-cancel", "t": t, "pid": pid, "cls": "request cancel",
-                          "title": "%s cancels the pending switch of %s" %
-                          (name(pid), name(target))})
+                self.pending[target] = req["replaced"]
+            self.mark("req-bad", t, pid, "%s asks %s to become %s: rejected (%s)" % (
+                self.name(pid), self.name(target), req["mode"], ret.get("ret")), "request rejected")
+        elif self.procs[target].mode == req["mode"]:
+            self.pending.pop(target)  # it only cancelled the opposite request
+            self.mark("req-cancel", t, pid, "%s cancels the pending switch of %s" % (
+                self.name(pid), self.name(target)), "request cancel")
 
-    for ev in tr.events:
-        t, pid, k = ev["t"], ev["pid"], ev["kind"]
-        account(t)
-        account.t = t
-        p = proc(pid) if pid else None
-        if p:
-            if p.first is None:
+    # ---- one handler per event kind: (self, ev, p, t), p the event's Proc or None ----
+
+    def on_sys(self, ev, p, t):
+        """A system call's entry; a switch call is a request, pending from
+        here until its result (at the exit) says whether it was registered."""
+        p.insys = ev
+        recv = ev.get("recv", "?")
+        if recv in p.calls:
+            p.calls[recv] += 1
+        if ev.get("nr") in SWITCH_CALLS:
+            target = int(ev.get("arg", 0)) or p.pid
+            self.proc(target)
+            ev["target"], ev["mode"] = target, SWITCH_CALLS[ev["nr"]]
+            ev["replaced"] = self.pending.get(target)
+            self.pending[target] = ev
+
+    def on_sysret(self, ev, p, t):
+        """A system call's exit: one mark at its entry naming both paths."""
+        s, pid = p.insys, p.pid
+        p.insys = None
+        if s and s.get("nr") in SWITCH_CALLS:
+            self.request_result(s, ev, t)
+        recv = s.get("recv", "?") if s else "?"
+        t0 = s["t"] if s else t
+        self.mark("call-" + (recv if recv in RECVS else "unknown"), t0, pid,
+                  "%s: %s by %s from ring %s; returned %s to ring %s by %s (%d cycles)" % (
+                      self.name(pid), ev.get("nr"), RECV_TITLE.get(recv, recv),
+                      s.get("ring", "?") if s else "?", ev.get("ret"), ev.get("ring"),
+                      EXIT_TITLE.get(ev.get("exit"), "?"), t - t0),
+                  "call recv-" + recv)
+
+    def on_exec(self, ev, p, t):
+        """A new program: the lane's name and mode."""
+        p.name = "%d %s" % (p.pid, ev.get("name", "?"))
+        self.set_mode(p, ev.get("mode", "Umode"), t)
+
+    def on_fork(self, ev, p, t):
+        """A child: a new lane with its parent's program and mode."""
+        c = self.proc(int(ev["child"]))
+        c.name = "%d %s" % (c.pid, p.name.split(" ", 1)[-1])
+        c.mode = p.mode
+        c.first = t
+        self.mode_since[c.pid] = t
+
+    def on_exit(self, ev, p, t):
+        """The lane ends."""
+        p.exited = t
+        self.mark("exit", t, p.pid, "%s exits, status %s" % (self.name(p.pid), ev.get("status")))
+
+    def on_apply(self, ev, p, t):
+        """A switch applied at a call's tail: the new mode, and the arrow from its request."""
+        p.switches += 1
+        self.set_mode(p, ev.get("mode", "Umode"), t)
+        self.mark("applied", t, p.pid, "%s becomes %s at the tail of %s (state Z)" % (
+            self.name(p.pid), ev.get("mode"), ev.get("nr")))
+        self.request_arrow(ev, p, t, "applied")
+
+    def on_refuse(self, ev, p, t):
+        """A switch refused at a call's tail (or cancelled by exec)."""
+        p.refused += 1
+        why = ("cancelled by exec (the request was for the old program)" if ev.get("exec") == "1"
+               else "refused at the tail (error %s)" % ev.get("err"))
+        self.mark("refused", t, p.pid, "%s: switch to %s %s" % (self.name(p.pid), ev.get("mode"), why))
+        self.request_arrow(ev, p, t, "refused")
+
+    def request_arrow(self, ev, p, t, outcome):
+        """The arrow from p's pending request (if any) to its outcome at t."""
+        req = self.pending.pop(p.pid, None)
+        if req:
+            self.arrows.append({"t0": req["t"], "pid0": req["pid"], "t1": t, "pid1": p.pid,
+                                "cls": "arrow %s-arrow" % outcome,
+                                "title": "pid %d asked %s to become %s; %s %d cycles later" % (
+                                    req["pid"], self.name(p.pid), req.get("mode"), outcome,
+                                    t - req["t"])})
+
+    def on_tick(self, ev, p, t):
+        """A timer tick: remembered for the run/idle that may follow (a
+        preemption); in kernel code it only marks the lane."""
+        self.last_tick = ev
+        if ev.get("verdict") == "kernel" and p:
+            self.mark("tick-kernel", t, p.pid, "tick in kernel code (%s): not preempted, yields "
+                      "at the call's tail" % ev.get("eip"), "tick")
+
+    def on_run(self, ev, p, t):
+        """The CPU goes to ev's process (run) or idles: the stretch of the
+        process that had it ends, marked as preempted if a tick caught it in
+        its program."""
+        old = self.procs.get(self.running)
+        if old:
+            old.running.append((self.run_since, t, old.mode))
+            tick = self.last_tick
+            if tick and tick["pid"] == self.running and tick.get("verdict") in ("ap3", "ap0"):
+                old.preempted += 1
+                self.mark("preempt", tick["t"], self.running,
+                          "%s preempted in its program (stack-pointer test: %s code, eip %s)" % (
+                              old.name, "ring 3" if tick.get("verdict") == "ap3" else "ring 0 AP",
+                              tick.get("eip")))
+        self.last_tick = None
+        self.running = ev["pid"] if ev["kind"] == "run" else 0
+        self.run_since = t
+
+    def on_fault(self, ev, p, t):
+        """A page fault."""
+        p.faults += 1
+        self.mark("fault", t, p.pid, "%s: page fault at %s (%s), result %s" % (
+            self.name(p.pid), ev.get("va"), "write" if ev.get("write") == "1" else "read",
+            ev.get("result")))
+
+    def on_pagein(self, ev, p, t):
+        """A page read back from swap, on its owner's lane."""
+        owner = self.proc(int(ev.get("owner", ev["pid"])))
+        owner.pageins += 1
+        self.mark("pagein", t, owner.pid, "page-in for %s from swap slot %s" % (
+            owner.name, ev.get("slot")))
+
+    def on_pageout(self, ev, p, t):
+        """A page written to swap, on its owner's lane."""
+        owner = self.proc(int(ev.get("owner", ev["pid"])))
+        owner.pageouts += 1
+        self.mark("pageout", t, owner.pid, "page-out of %s's page %s to slot %s (while %s ran)" % (
+            owner.name, ev.get("va"), ev.get("slot"), self.name(ev["pid"])))
+
+    def on_dfkill(self, ev, p, t):
+        """A program killed by the double-fault task."""
+        self.mark("dfkill", t, p.pid, "%s killed by double fault: Smode stack overflow at eip %s, "
+                  "esp %s" % (self.name(p.pid), ev.get("eip"), ev.get("esp")))
+
+    # kind -> (handler, whether it needs the event's process)
+    ON_EVENT = {
+        "sys": (on_sys, True), "sysret": (on_sysret, True), "exec": (on_exec, True),
+        "fork": (on_fork, True), "exit": (on_exit, True), "apply": (on_apply, True),
+        "refuse": (on_refuse, True), "tick": (on_tick, False), "run": (on_run, False),
+        "idle": (on_run, False), "fault": (on_fault, True), "pagein": (on_pagein, False),
+        "pageout": (on_pageout, False), "dfkill": (on_dfkill, True),
+    }
+
+    # ---- the whole trace ----
+
+    def build(self):
+        """Run every event through its handler, then close what is still open."""
+        for ev in self.events:
+            t, pid = ev["t"], ev["pid"]
+            self.account(t)
+            p = self.proc(pid) if pid else None
+            if p and p.first is None:
                 p.first = t
-                mode_since.setdefault(pid, t)
-        if k == "sys" and p:
-            p.insys = ev
-            recv = ev.get("recv", "?")
-            if recv in p.calls:
-                p.calls[recv] += 1
-            if ev.get("nr") in SWITCH_CALLS:
-                # a switch request: pending from its entry on, until its
-                # result (at the exit) says whether it was registered
-                target = int(ev.get("arg", 0)) or pid
-                proc(target)
-                ev["target"], ev["mode"] = target, SWITCH_CALLS[ev["nr"]]
-                ev["replaced"] = pending.get(target)
-                pending[target] = ev
-        elif k == "sysret" and p:
-            s = p.insys
-            p.insys = None
-            if s and s.get("nr") in SWITCH_CALLS:
-                request_result(s, ev, t)
-            recv = s.get("recv", "?") if s else "?"
-            t0 = s["t"] if s else t
-            marks.append({"kind": "call-" + (recv if recv in RECVS else "unknown"),
-                          "t": t0, "pid": pid,
-                          "cls": "call recv-" + recv,
-                          "title": "%s: %s by %s from ring %s; returned %s to ring %s by %s"
-                          " (%d cycles)" % (name(pid), ev.get("nr"), RECV_TITLE.get(recv, recv),
-                                            s.get("ring", "?") if s else "?", ev.get("ret"),
-                                            ev.get("ring"), EXIT_TITLE.get(ev.get("exit"), "?"),
-                                            t - t0)})
-        elif k == "exec" and p:
-            p.name = "%d %s" % (pid, ev.get("name", "?"))
-            set_mode(p, ev.get("mode", "Umode"), t)
-        elif k == "fork" and p:
-            c = proc(int(ev["child"]))
-            c.name = "%d %s" % (c.pid, p.name.split(" ", 1)[-1])
-            c.mode = p.mode
-            c.first = t
-            mode_since[c.pid] = t
-        elif k == "exit" and p:
-            p.exited = t
-            marks.append({"kind": "exit", "t": t, "pid": pid, "cls": "exit",
-                          "title": "%s exits, status %s" % (name(pid), ev.get("status"))})
-        elif k in ("apply", "refuse") and p:
-            req = pending.pop(pid, None)
-            if k == "apply":
-                p.switches += 1
-                set_mode(p, ev.get("mode", "Umode"), t)
-                title = "%s becomes %s at the tail of %s (state Z)" % (
-                    name(pid), ev.get("mode"), ev.get("nr"))
-                marks.append({"kind": "applied", "t": t, "pid": pid, "cls": "applied",
-                              "title": title})
-            else:
-                p.refused += 1
-                title = "%s: switch to %s %s" % (
-                    name(pid), ev.get("mode"), "cancelled by exec (the request was for the old "
-                    "program)" if ev.get("exec") == "1" else
-                    "refused at the tail (error %s)" % ev.get("err"))
-                marks.append({"kind": "refused", "t": t, "pid": pid, "cls": "refused",
-                              "title": title})
-            if req:
-                arrows.append({"t0": req["t"], "pid0": req["pid"], "t1": t, "pid1": pid,
-                               "cls": "arrow " + ("applied-arrow" if k == "apply" else
-                                                  "refused-arrow"),
-                               "title": "pid %d asked %s to become %s; %s %d cycles later" % (
-                                   req["pid"], name(pid), req.get("mode"),
-                                   "applied" if k == "apply" else "refused", t - req["t"])})
-        elif k == "tick":
-            last_tick = ev
-            if ev.get("verdict") == "kernel" and p:
-                marks.append({"kind": "tick-kernel", "t": t, "pid": pid, "cls": "tick",
-                              "title": "tick in kernel code (%s): not preempted, yields at the "
-                              "call's tail" % ev.get("eip")})
-        elif k in ("run", "idle"):
-            new = pid if k == "run" else 0
-            old = procs.get(running)
-            if old:
-                old.running.append((run_since, t, old.mode))
-                if last_tick and last_tick["pid"] == running and \
-                        last_tick.get("verdict") in ("ap3", "ap0"):
-                    old.preempted += 1
-                    marks.append({"kind": "preempt", "t": last_tick["t"], "pid": running,
-                                  "cls": "preempt",
-                                  "title": "%s preempted in its program (stack-pointer test: "
-                                  "%s code, eip %s)" % (old.name, "ring 3" if last_tick.get(
-                                      "verdict") == "ap3" else "ring 0 AP", last_tick.get("eip"))})
-            last_tick = None
-            running, run_since = new, t
-        elif k == "fault" and p:
-            p.faults += 1
-            marks.append({"kind": "fault", "t": t, "pid": pid, "cls": "fault",
-                          "title": "%s: page fault at %s (%s), result %s" % (
-                              name(pid), ev.get("va"), "write" if ev.get("write") == "1"
-                              else "read", ev.get("result"))})
-        elif k == "pagein":
-            owner = proc(int(ev.get("owner", pid)))
-            owner.pageins += 1
-            marks.append({"kind": "pagein", "t": t, "pid": owner.pid, "cls": "pagein",
-                          "title": "page-in for %s from swap slot %s" % (owner.name,
-                                                                         ev.get("slot"))})
-        elif k == "pageout":
-            owner = proc(int(ev.get("owner", pid)))
-            owner.pageouts += 1
-            marks.append({"kind": "pageout", "t": t, "pid": owner.pid, "cls": "pageout",
-                          "title": "page-out of %s's page %s to slot %s (while %s ran)" % (
-                              owner.name, ev.get("va"), ev.get("slot"), name(pid))})
-        elif k == "dfkill" and p:
-            marks.append({"kind": "dfkill", "t": t, "pid": pid, "cls": "dfkill",
-                          "title": "%s killed by double fault: Smode stack overflow at eip %s, "
-                          "esp %s" % (name(pid), ev.get("eip"), ev.get("esp"))})
-    account(t_last)
-    if running in procs:
-        procs[running].running.append((run_since, t_last, procs[running].mode))
-    for pid, p in procs.items():
-        end = p.exited if p.exited is not None else t_last
-        p.segments.append((mode_since.get(pid, p.first or t_first), end, p.mode))
-    for target, req in pending.items():
-        arrows.append({"t0": req["t"], "pid0": req["pid"], "t1": t_last, "pid1": target,
-                       "cls": "arrow pending-arrow",
-                       "title": "pid %d asked pid %d to become %s: never applied (no system "
-                       "call tail reached before the trace ends)" % (req["pid"], target,
-                                                                    req.get("mode"))})
-    return procs, marks, arrows, t_first, t_last
+                self.mode_since.setdefault(pid, t)
+            handler, needs_proc = self.ON_EVENT.get(ev["kind"], (None, False))
+            if handler and (p or not needs_proc):
+                handler(self, ev, p, t)
+        self.close()
+        return self
+
+    def close(self):
+        """At the trace's end: the running stretch, every lane's last colour,
+        and an arrow for each request never applied."""
+        t_last = self.t_last
+        self.account(t_last)
+        if self.running in self.procs:
+            p = self.procs[self.running]
+            p.running.append((self.run_since, t_last, p.mode))
+        for pid, p in self.procs.items():
+            end = p.exited if p.exited is not None else t_last
+            p.segments.append((self.mode_since.get(pid, p.first or self.t_first), end, p.mode))
+        for target, req in self.pending.items():
+            self.arrows.append({"t0": req["t"], "pid0": req["pid"], "t1": t_last, "pid1": target,
+                                "cls": "arrow pending-arrow",
+                                "title": "pid %d asked pid %d to become %s: never applied (no "
+                                "system call tail reached before the trace ends)" % (
+                                    req["pid"], target, req.get("mode"))})
+
+
+def model(tr):
+    """(procs, marks, arrows, t_first, t_last) of trace tr: see Model."""
+    m = Model(tr.events).build()
+    return m.procs, m.marks, m.arrows, m.t_first, m.t_last
 
 
 # ---- drawing ----
@@ -421,18 +490,19 @@ draw();
 
 
 def esc(s):
+    """s escaped for HTML text and attribute values."""
     return html.escape(str(s), quote=True)
 
 
 def fmt_cycles(n):
+    """n cycles in millions, as the page shows them."""
     return "%.2fM" % (n / 1e6)
 
 
-def render(tr, title):
-    procs, marks, arrows, t0, t1 = model(tr)
-    if t1 <= t0:
-        t1 = t0 + 1
-    order = sorted(p for p in procs if p)
+def draw_svg(procs, order, marks, arrows, t0, t1):
+    """The timeline's SVG: a lane per pid of order (its mode stretches and
+    running stretches), then the arrows and the marks. The page's script
+    places everything by data-t/data-a/data-b. Returns its lines."""
     lane_y = {pid: TOP + i * LANE_H + LANE_H // 2 for i, pid in enumerate(order)}
     height = TOP + len(order) * LANE_H + 10
     out = []
@@ -472,7 +542,12 @@ def render(tr, title):
     svg('<defs><marker id="head" markerWidth="8" markerHeight="8" refX="7" refY="4" '
         'orient="auto"><path d="M0,0L8,4L0,8Z" fill="#000"/></marker></defs>')
     svg('</svg>')
+    return out
 
+
+def warnings_html(tr):
+    """What the reader must be told about the trace: truncated, dropped
+    events, or that it is complete."""
     warn = []
     for why in tr.truncated:
         warn.append('<div class="warn truncated">Truncated trace: %s.</div>' % esc(why))
@@ -483,7 +558,11 @@ def render(tr, title):
     if not warn:
         warn.append('<div class="ok">Complete trace: %d events, none dropped.</div>' %
                     len(tr.events))
+    return warn
 
+
+def legend_html():
+    """The legend: a swatch and a line for each entry of LEGEND."""
     legend = ['<div id="legend">']
     for key, text in LEGEND:
         if key.startswith("lane-"):
@@ -502,7 +581,11 @@ def render(tr, title):
         legend.append('<span class="legend-item"><svg width="20" height="16">%s</svg> %s</span>'
                       % (sw, esc(text)))
     legend.append('</div>')
+    return legend
 
+
+def summary_table(procs, order):
+    """The summary: a row per process of calls per path, time per ring and counts."""
     rows = ['<table id="summary"><tr><th>pid</th><th>program</th>'] + \
         ['<th>%s</th>' % esc(RECV_TITLE[r]) for r in RECVS] + \
         ['<th>ring 3 (Umode program)</th><th>ring 0 (Smode program)</th>'
@@ -519,9 +602,10 @@ def render(tr, title):
                     '<td>%d</td></tr>' % (p.switches, p.refused, p.preempted, p.faults,
                                           p.pageins, p.pageouts))
     rows.append('</table>')
+    return rows
 
-    applied = sum(1 for m in marks if m["kind"] == "applied")
-    return """<!DOCTYPE html>
+
+PAGE = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>%s</title><style>%s</style></head>
 <body data-events="%d" data-dropped="%d" data-truncated="%d" data-applied="%d">
 <h1>%s</h1>
@@ -536,11 +620,24 @@ event. Wheel: zoom, drag: pan, double-click: all.
 %s
 <script>%s</script>
 </body></html>
-""" % (esc(title), CSS, len(tr.events), tr.dropped, 1 if tr.truncated else 0, applied,
-       esc(title), "\n".join(warn), "\n".join(out), "\n".join(legend), "\n".join(rows), JS)
+"""
+
+
+def render(tr, title):
+    """The whole page for trace tr: warnings, timeline, legend, summary."""
+    procs, marks, arrows, t0, t1 = model(tr)
+    if t1 <= t0:
+        t1 = t0 + 1
+    order = sorted(p for p in procs if p)
+    svg = draw_svg(procs, order, marks, arrows, t0, t1)
+    applied = sum(1 for m in marks if m["kind"] == "applied")
+    return PAGE % (esc(title), CSS, len(tr.events), tr.dropped, 1 if tr.truncated else 0, applied,
+                   esc(title), "\n".join(warnings_html(tr)), "\n".join(svg),
+                   "\n".join(legend_html()), "\n".join(summary_table(procs, order)), JS)
 
 
 def main():
+    """Read the trace, write the page, print a line of counts."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("trace", help="the serial output of a boot with trace=1")
     ap.add_argument("out", help="the HTML page to write")
