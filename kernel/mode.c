@@ -70,13 +70,6 @@ mode_set_receiver(int traced)
             p->vm.modepage->fcall = (uint32_t)fcall_receiver;
 }
 
-// The mode that is not m: a switch always goes to it.
-static inline int
-other_mode(int m)
-{
-    return m == MODE_SMODE ? MODE_UMODE : MODE_SMODE;
-}
-
 // Print the one-line reason why p's switch to Smode was refused. Any
 // process can cause these at will: they are rate-limited (printk.c).
 static void
@@ -201,14 +194,17 @@ drop_resident(struct proc *p)
 static inline __attribute__((always_inline)) int
 mode_switch(struct proc *p, struct trapframe *tf, int mode)
 {
-    ASSERT(p->vm.resident == (p->mode == MODE_SMODE)); // resident exactly while Smode
+    // A switch goes to the other mode, and a space is resident exactly
+    // while its process is Smode (checked per direction: one test each).
     if (mode == MODE_SMODE) {
+        ASSERT(p->mode == MODE_UMODE && !p->vm.resident);
         if (tf->esp >= KERNBASE || tf->esp < USERBASE + 12)
             return -EFAULT;
         int r = make_resident(p);
         if (r < 0)
             return r;
     } else {
+        ASSERT(mode == MODE_UMODE && p->mode == MODE_SMODE && p->vm.resident);
         drop_resident(p);
     }
     p->mode = mode;
@@ -349,8 +345,8 @@ mode_apply_at_tail(struct proc *p, struct trapframe *tf)
     // STUB: panic("lab 4: mode_apply_at_tail: taking the request is not written yet (pid %d)", p->pid);
     // END LAB 4
     // TW_MODE is set only with a request for the other mode, and cleared
-    // with it when it is cancelled (request): want is not MODE_NONE
-    ASSERT(want == other_mode(p->mode));
+    // with it when it is cancelled (request): mode_switch checks that want
+    // is the other mode.
     // The trust rule again: the request was checked when made, but only
     // what p runs now counts (exec cancels requests; this is the backstop).
     int r = want == MODE_SMODE && !p->trusted ? -EPERM : mode_switch(p, tf, want);

@@ -18,10 +18,11 @@
 #define TW_RESCHED 0x2  // a timer tick arrived while in the kernel: yield at the tail
 #define TW_KILLED 0x4   // the process was killed: exit at the tail
 
-// Offsets for fcall.asm (checked in proc.c).
-#define P_TAILWORK 0
-#define P_MODE 4
-#define P_SYSCALLS 8
+// Offsets for fcall.asm and sysenter.asm, after struct vmspace's 13 words
+// (checked in proc.c).
+#define P_TAILWORK 52
+#define P_MODE 56
+#define P_SYSCALLS 60
 
 // Set or clear bits of p->tail_work in one read-modify-write instruction:
 // atomic against the timer, which sets TW_RESCHED from an interrupt, on
@@ -63,15 +64,16 @@ struct vmspace {
 };
 
 struct proc {
-    uint32_t tail_work;        // TW_* bits; must stay first (P_TAILWORK)
+    struct vmspace vm;         // the user address space (vm.c; exec replaces it).
+                               // First, so that &p->vm is p: passing it costs
+                               // nothing on the system calls' copy paths.
+    uint32_t tail_work;        // TW_* bits (P_TAILWORK)
     int mode;                  // MODE_UMODE or MODE_SMODE (P_MODE; DMSM, mode.c)
     uint32_t syscalls;         // system calls made, by any receiver (P_SYSCALLS; modemgr's rate)
     int pid;
     enum procstate state;
     struct proc *parent;
     char name[PROC_NAME_MAX];
-
-    struct vmspace vm;         // the user address space (vm.c; exec replaces it)
 
     char *kstack;              // bottom of the kernel stack (KSTACK_SIZE bytes)
     struct trapframe *tf;      // frame of the current system call (SC_FRAME calls)
