@@ -146,9 +146,10 @@ FRAME_FIELDS = ("err", "trapno")
 
 Doc = namedtuple("Doc", "path lines blocks")
 # A block is a paragraph, a list item, a table row, a heading or a code
-# block; heads are the headings above it, innermost first; spans its code
+# block; heads are the Headings above it, innermost first; spans its code
 # spans as (line, text).
 Block = namedtuple("Block", "kind line text spans heads")
+Heading = namedtuple("Heading", "level line text spans")
 Problem = namedtuple("Problem", "path line rule what")
 
 
@@ -199,10 +200,10 @@ def parse_doc(path, text):
         elif re.match(r"#{1,6}\s", stripped):
             flush()
             level = len(stripped) - len(stripped.lstrip("#"))
-            heads = [h for h in heads if h[0] < level]
+            heads = [h for h in heads if h.level < level]
             cur = ("heading", no, [stripped])
             flush()
-            heads.insert(0, (level, no, stripped, code_spans(stripped, no)))
+            heads.insert(0, Heading(level, no, stripped, code_spans(stripped, no)))
         elif stripped.startswith("|"):
             flush()
             cur = ("row", no, [stripped])
@@ -551,7 +552,7 @@ def check_names(docs, code):
     for doc in docs:
         commands = "\n".join(b.text for b in doc.blocks if b.kind == "code")
         for block in doc.blocks:
-            if any("challenge" in h[2].lower() for h in block.heads):
+            if any("challenge" in h.text.lower() for h in block.heads):
                 continue
             for line, span in block.spans:
                 what = span_problem(span, code)
@@ -827,7 +828,7 @@ def with_includes(files, code):
     return out
 
 
-def span_runs(cell, line):
+def span_runs(cell):
     """The code spans of a table cell in runs: spans separated only by
     commas ("`kernel/trap.c`, `trap`, `double_fault`")."""
     runs, last_end = [], None
@@ -846,7 +847,7 @@ def row_placements(block, code):
     to them, any other name to the files the first cell starts with."""
     row_files, out = None, []
     for cell in table_cells(block.text):
-        for run in span_runs(cell, block.line):
+        for run in span_runs(cell):
             files, names = [], []
             for span in run:
                 found = doc_file(span, code, os.path.dirname(files[0]) if files else "")
@@ -968,7 +969,7 @@ FRAME_CLAIM = re.compile(r"\b(err|trapno)\b\s*(?:=\s*)?(0x[0-9a-fA-F]+|\d+|[A-Z]
 def block_receivers(block, code):
     """The receiver files whose code names the block (or else its nearest
     heading that names any) mentions."""
-    for spans in [block.spans] + [h[3] for h in block.heads]:
+    for spans in [block.spans] + [h.spans for h in block.heads]:
         found = set()
         for _, span in spans:
             name = span.split(":")[-1].strip().rstrip("()")
@@ -1036,7 +1037,7 @@ def check_errno(docs, code):
     problems = []
     for doc in docs:
         for intro, items in errno_lists(doc):
-            spans = (intro.spans if intro else []) + (intro.heads[0][3] if intro and intro.heads else [])
+            spans = (intro.spans if intro else []) + (intro.heads[0].spans if intro and intro.heads else [])
             calls = sorted({span_name(s) for _, s in spans if span_name(s) in code.syscalls})
             files = sorted({f for c in calls for f in handler_files(c, code)})
             if not files:
