@@ -39,10 +39,10 @@ say = $(if $(V),,@echo "  $(1)	$(2)")
 # ---- the tools, before anything is computed from them ----
 # The goals that install missing packages first (tools/deps.sh, apt-get);
 # every other goal that builds only checks, and stops at once with one line
-# when a tool is missing. help and clean need no tools.
+# when a tool is missing. help, clean and check-docs need no tools.
 INSTALL_GOALS := run run-% test bench qemu-gdb qemu-gdb-% bochs bochs-% gdb deps \
   grade handout handin check-labs check-firstrun timeline check-timeline figures
-NO_TOOLS_GOALS := help clean
+NO_TOOLS_GOALS := help clean check-docs
 BUILD_GOALS := $(filter-out $(NO_TOOLS_GOALS),$(or $(MAKECMDGOALS),all))
 INSTALL_FIRST := $(filter $(INSTALL_GOALS),$(BUILD_GOALS))
 ifneq ($(BUILD_GOALS),)
@@ -92,7 +92,7 @@ TEST_PROGS := $(patsubst tests/progs/%.c,$(B)/tests/%,$(wildcard tests/progs/*.c
 
 .PHONY: all deps FORCE run run-nox qemu-gdb gdb bochs iso test bench clean help check-firstrun \
   timeline check-timeline figures \
-  grade handout handin check-labs
+  grade handout handin check-labs check-docs
 
 # Intermediate files make would otherwise delete after use.
 .PRECIOUS: $(B)/libsys/crt0.o
@@ -119,6 +119,8 @@ help:
 	@echo "make iso            the GRUB ISO build/dmsm.iso"
 	@echo "make bench          measure system calls, write docs/bench.md"
 	@echo "make check-firstrun simulate a first run without the tools (CI runs it)"
+	@echo "make check-docs     check the docs against the sources: names, make targets, counts,"
+	@echo "                    paths (tools/checkdocs.py; needs no build, CI runs it)"
 	@echo "make timeline [SCENARIO=flip|manager|paging|dfkill]  boot with the event trace on,"
 	@echo "                    draw it: build/timeline.html (docs/debugging.md)"
 	@echo "make check-timeline render that page in headless Chromium and check it (CI runs it)"
@@ -358,6 +360,13 @@ BENCH_MEM = $(if $(filter command line environment,$(origin MEM)),$(strip $(MEM)
 bench: all
 	$(PYTHON) tools/bench.py $(B) docs/bench.md $(BENCH_MEM)
 	@echo "Now read docs/bench.md (charts: docs/bench-*.svg; the workloads: docs/workloads.md)."
+
+# The docs against the sources (tools/checkdocs.py, whose docstring has the
+# rules): every code name, file and make target they mention exists, the
+# counts and values they state are the code's. Python only, no build.
+check-docs:
+	@$(PYTHON) tools/checkdocs.py --self-test
+	$(PYTHON) tools/checkdocs.py
 
 # A first run on a new machine, simulated (tests/firstrun.py): no toolchain
 # on PATH, then deps "installs" it; also every generator failing once.
