@@ -256,6 +256,11 @@ iso: $(B)/dmsm.iso
 	@echo "built $<: boot it with 'qemu-system-i386 -cdrom $<' or 'make bochs'"
 
 # ---- running ----
+# The program make run-PROG, bochs-PROG and qemu-gdb-PROG boot into: a test
+# program (tests/progs/PROG.c) is /test/PROG, any other /bin/PROG; and the
+# build's copy of it with its symbols.
+PROG_PATH = $(if $(wildcard tests/progs/$*.c),/test/$*,/bin/$*)
+PROG_FILE = $(if $(wildcard tests/progs/$*.c),$(B)/tests/$*,$(B)/user/$*)
 # $(call qemu_base,MiB): QEMU booting the kernel, build/swap.img its disk
 qemu_base = $(QEMU) -m $(1) -kernel $(B)/kernel.elf -initrd $(B)/fs.img \
   -drive file=$(B)/swap.img,format=raw,if=ide,index=1 \
@@ -280,8 +285,8 @@ run-nox: all
 	@$(QEMU_BASE) -display none -serial $(SERIAL) -append "$(CMDLINE)"; $(QEMU_STATUS)
 
 run-%: all
-	@[ -t 0 ] && echo "Booting into /bin/$* $(ARGS). Ctrl-a x quits QEMU." || true
-	@$(QEMU_BASE) -display none -serial $(SERIAL) -append "init=/bin/$* $(ARGS) $(CMDLINE)"; $(QEMU_STATUS)
+	@[ -t 0 ] && echo "Booting into $(PROG_PATH) $(ARGS). Ctrl-a x quits QEMU." || true
+	@$(QEMU_BASE) -display none -serial $(SERIAL) -append "$(strip $(CMDLINE)) init=$(PROG_PATH) $(ARGS)"; $(QEMU_STATUS)
 
 # ---- debugging ----
 qemu-gdb: all
@@ -307,8 +312,6 @@ bochs: all
 # /test/PROG for a test program), its debugger on this terminal, the guest's
 # serial console printed here too (display: none). tools/bochs-prog.py makes
 # the ISO, the disks and the bochsrc as the test harness does (tests/run.py).
-PROG_PATH = $(if $(wildcard tests/progs/$*.c),/test/$*,/bin/$*)
-PROG_FILE = $(if $(wildcard tests/progs/$*.c),$(B)/tests/$*,$(B)/user/$*)
 bochs-%: all
 	@echo "Bochs booting into $(PROG_PATH) $(ARGS): the debugger stops before the BIOS; the console prints here."
 	@echo "Try: lb \"syscall\", c, sreg, r, c, q (docs/debugging.md, docs/labs/). $* symbols:" \

@@ -25,9 +25,72 @@ put_console(int c, void *arg)
     console_putc(c);
 }
 
+// One conversion's flags, width, precision and length (%lld: lng 2).
+struct spec {
+    int left, zero, width, prec, lng;
+};
+
+// Read a conversion's spec from fmt, just after its '%'. Returns where the
+// conversion character is.
+static const char *
+read_spec(const char *fmt, struct spec *sp)
+{
+    *sp = (struct spec){.prec = -1};
+    for (;; fmt++) {
+        if (*fmt == '-')
+            sp->left = 1;
+        else if (*fmt == '0')
+            sp->zero = 1;
+        else
+            break;
+    }
+    for (; *fmt >= '0' && *fmt <= '9'; fmt++)
+        sp->width = sp->width * 10 + (*fmt - '0');
+    if (*fmt == '.')
+        for (sp->prec = 0, fmt++; *fmt >= '0' && *fmt <= '9'; fmt++)
+            sp->prec = sp->prec * 10 + (*fmt - '0');
+    while (*fmt == 'l')
+        sp->lng++, fmt++;
+    return fmt;
+}
+
+// Write v in base with digits, '-' first if neg, ending at end (a buffer of
+// at least 24 bytes). Returns where the text starts.
+static char *
+number_text(char *end, uint64_t v, unsigned base, const char *digits, int neg)
+{
+    char *q = end;
+    do
+        *--q = digits[v % base];
+    while (v /= base);
+    if (neg)
+        *--q = '-';
+    return q;
+}
+
+// Hand s[0..len) to put, padded to sp's width; the zeros of a signed number
+// go after its sign (signed: s starts with its '-'). Returns the characters
+// produced.
+static int
+put_field(void (*put)(int, void *), void *arg, const char *s, int len, int signed_number,
+          const struct spec *sp)
+{
+    int count = 0, pad = sp->width > len ? sp->width - len : 0;
+    if (sp->zero && !sp->left && pad && signed_number)
+        put(*s++, arg), count++, len--;
+    for (; !sp->left && pad > 0; pad--)
+        put(sp->zero ? '0' : ' ', arg), count++;
+    for (int i = 0; i < len; i++)
+        put(s[i], arg), count++;
+    for (; pad > 0; pad--)
+        put(' ', arg), count++;
+    return count;
+}
+
 // Format fmt with ap, handing each character to put(c, arg). Supports
 // %d %i %u %x %X %o %c %s %p %%, the flags '-' and '0', a width, a precision
-// for %s, and the length modifiers l and ll. Returns the characters produced.
+// for %s, and the length modifiers l and ll. An unknown conversion is
+// printed as it is. Returns the characters produced.
 int
 vformat(void (*put)(int, void *), void *arg, const char *fmt, va_list ap)
 {
@@ -37,92 +100,55 @@ vformat(void (*put)(int, void *), void *arg, const char *fmt, va_list ap)
             put(*fmt, arg), count++;
             continue;
         }
-        fmt++;
-        int left = 0, zero = 0, width = 0, prec = -1, lng = 0;
-        for (;; fmt++) {
-            if (*fmt == '-')
-                left = 1;
-            else if (*fmt == '0')
-                zero = 1;
-            else
-                break;
-        }
-        for (; *fmt >= '0' && *fmt <= '9'; fmt++)
-            width = width * 10 + (*fmt - '0');
-        if (*fmt == '.')
-            for (prec = 0, fmt++; *fmt >= '0' && *fmt <= '9'; fmt++)
-                prec = prec * 10 + (*fmt - '0');
-        while (*fmt == 'l')
-            lng++, fmt++;
-
-        char tmp[24];
+        struct spec sp;
+        fmt = read_spec(fmt + 1, &sp);
+        char tmp[24], *end = tmp + sizeof tmp;
         const char *s = tmp;
-        int len = 0, neg = 0;
-        uint64_t v = 0;
-        unsigned base = 10;
-        const char *digits = "0123456789abcdef";
+        int len = 1, neg = 0;
+        int64_t sv;
+        uint64_t v;
         switch (*fmt) {
         case 'd':
-        case 'i': {
-            int64_t sv = lng >= 2 ? va_arg(ap, int64_t) : va_arg(ap, int);
+        case 'i':
+            sv = sp.lng >= 2 ? va_arg(ap, int64_t) : va_arg(ap, int);
             neg = sv < 0;
-            v = neg ? -(uint64_t)sv : (uint64_t)sv;
-            goto number;
-        }
+            s = number_text(end, neg ? -(uint64_t)sv : (uint64_t)sv, 10, "0123456789", neg);
+            len = end - s;
+            break;
         case 'p':
-            zero = 1, width = 8;
+            sp.zero = 1, sp.width = 8;
             /* fall through */
         case 'x':
         case 'X':
         case 'o':
         case 'u':
-            v = lng >= 2 ? va_arg(ap, uint64_t) : va_arg(ap, unsigned);
-            base = *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16;
-            if (*fmt == 'X')
-                digits = "0123456789ABCDEF";
-        number: {
-            char *e = tmp + sizeof tmp;
-            char *q = e;
-            do
-                *--q = digits[v % base];
-            while (v /= base);
-            if (neg)
-                *--q = '-';
-            s = q, len = e - q;
-            if (zero && !left && neg && len < width) {
-                put('-', arg), count++, s++, len--, width--;
-            }
+            v = sp.lng >= 2 ? va_arg(ap, uint64_t) : va_arg(ap, unsigned);
+            s = number_text(end, v, *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16,
+                            *fmt == 'X' ? "0123456789ABCDEF" : "0123456789abcdef", 0);
+            len = end - s;
             break;
-        }
         case 'c':
-            tmp[0] = (char)va_arg(ap, int), len = 1;
+            tmp[0] = (char)va_arg(ap, int);
             break;
         case 's':
             s = va_arg(ap, const char *);
             if (!s)
                 s = "(null)";
-            while (s[len] && (prec < 0 || len < prec))
-                len++;
-            zero = 0;
+            for (len = 0; s[len] && (sp.prec < 0 || len < sp.prec); len++)
+                ;
+            sp.zero = 0;
             break;
         case '%':
-            tmp[0] = '%', len = 1;
+            tmp[0] = '%';
             break;
         default: // unknown conversion: print it as is
             put('%', arg), count++;
             if (!*fmt)
                 return count;
-            tmp[0] = *fmt, len = 1;
+            tmp[0] = *fmt;
             break;
         }
-        int pad = width > len ? width - len : 0;
-        if (!left)
-            for (; pad > 0; pad--)
-                put(zero ? '0' : ' ', arg), count++;
-        for (int i = 0; i < len; i++)
-            put(s[i], arg), count++;
-        for (; pad > 0; pad--)
-            put(' ', arg), count++;
+        count += put_field(put, arg, s, len, neg, &sp);
     }
     return count;
 }

@@ -147,13 +147,34 @@ t_spurious(void)
     printk("spurious: IRQ 7 and 15 without an in-service bit were not acknowledged\n");
 }
 
+// vformat, through snprintk: every conversion, flag, width and length it
+// claims, and the truncation snprintk promises (the full length returned).
+static void
+t_printk(void)
+{
+    static const struct {
+        const char *want;
+        int len;
+    } cases[] = {{"42|-7|0x0000002a|  5|5  |-0007|0017|ab|abc  |c|%", 48},
+                 {"18446744073709551615|-9223372036854775808|FF", 44}};
+    char buf[64];
+    int n = snprintk(buf, sizeof buf, "%d|%i|0x%p|%3u|%-3d|%05d|%04o|%.2s|%-5s|%c|%%", 42, -7,
+                     (void *)42, 5, 5, -7, 15, "abcdef", "abc", 'c');
+    CHECK(n == cases[0].len && strcmp(buf, cases[0].want) == 0, buf);
+    n = snprintk(buf, sizeof buf, "%llu|%lld|%X", ~0ull, (long long)(1ull << 63), 255);
+    CHECK(n == cases[1].len && strcmp(buf, cases[1].want) == 0, buf);
+    n = snprintk(buf, 4, "%s", "truncated");
+    CHECK(n == 9 && strcmp(buf, "tru") == 0, "snprintk: truncation");
+    printk("printk: every conversion formats as it should\n");
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
 } tests[] = {
     {"banner", t_banner}, {"timer", t_timer},   {"frames", t_frames},
     {"heap", t_heap},     {"symbols", t_symbols}, {"fault", t_fault},
-    {"panic", t_panic},   {"spurious", t_spurious},
+    {"panic", t_panic},   {"spurious", t_spurious}, {"printk", t_printk},
 };
 
 // Run the self-test called name (test=NAME), print its verdict and power off:

@@ -145,8 +145,100 @@ read_count(const char **fmt, va_list *ap)
     return n;
 }
 
-// The formatter behind every printf variant. Conversions it does not know
-// are printed as they are.
+// Reads a conversion's flags, width, precision and length (0 int, 1 long,
+// also size_t: both are 32 bits here, 2 long long) into sp, from *fmt just
+// after the '%'; leaves *fmt at the conversion character. Returns the length.
+static int
+read_spec(const char **fmt, va_list *ap, struct spec *sp)
+{
+    *sp = (struct spec){ 0, 0, 0, -1 };
+    for (;; (*fmt)++) {
+        if (**fmt == '-')
+            sp->left = 1;
+        else if (**fmt == '0')
+            sp->zero = 1;
+        else
+            break;
+    }
+    sp->width = read_count(fmt, ap);
+    if (sp->width < 0) { // a negative '*' width means '-'
+        sp->left = 1;
+        sp->width = -sp->width;
+    }
+    if (**fmt == '.') {
+        (*fmt)++;
+        sp->prec = read_count(fmt, ap);
+        if (sp->prec < 0)
+            sp->prec = -1;
+    }
+    if (**fmt == 'z') {
+        (*fmt)++;
+        return 1;
+    }
+    int size = 0;
+    while (**fmt == 'l' && size < 2) {
+        size++;
+        (*fmt)++;
+    }
+    return size;
+}
+
+// Formats one conversion conv (its spec sp and length size) with its
+// argument from ap. Returns 0 if the format ends here (a lone '%').
+static int
+format_one(struct sink *s, char conv, struct spec *sp, int size, va_list *ap)
+{
+    unsigned long long u;
+    long long d;
+    const char *str;
+    char c;
+    switch (conv) {
+    case 'd':
+    case 'i':
+        d = size == 2 ? va_arg(*ap, long long) : size == 1 ? va_arg(*ap, long) : va_arg(*ap, int);
+        // Negate in unsigned arithmetic: -d overflows for the smallest value.
+        put_number(s, d < 0 ? -(unsigned long long)d : (unsigned long long)d, 10, 0,
+                   d < 0 ? "-" : "", sp);
+        break;
+    case 'u':
+    case 'x':
+    case 'X':
+    case 'o':
+        u = size == 2   ? va_arg(*ap, unsigned long long)
+            : size == 1 ? va_arg(*ap, unsigned long)
+                        : va_arg(*ap, unsigned int);
+        put_number(s, u, conv == 'u' ? 10 : conv == 'o' ? 8 : 16, conv == 'X', "", sp);
+        break;
+    case 'p': // an address: 0x and 8 hex digits
+        if (sp->prec < 0)
+            sp->prec = 8;
+        put_number(s, (unsigned int)va_arg(*ap, void *), 16, 0, "0x", sp);
+        break;
+    case 'c':
+        c = (char)va_arg(*ap, int);
+        put_field(s, "", &c, 1, 0, sp);
+        break;
+    case 's':
+        str = va_arg(*ap, const char *);
+        if (str == NULL)
+            str = "(null)";
+        put_field(s, "", str, sp->prec >= 0 ? (int)strnlen(str, sp->prec) : (int)strlen(str), 0, sp);
+        break;
+    case '%':
+        put(s, '%');
+        break;
+    case 0: // a lone '%' ends the format
+        put(s, '%');
+        return 0;
+    default: // a conversion it does not know: printed as it is
+        put(s, '%');
+        put(s, conv);
+        break;
+    }
+    return 1;
+}
+
+// The formatter behind every printf variant.
 static void
 format(struct sink *s, const char *fmt, va_list ap)
 {
@@ -156,88 +248,10 @@ format(struct sink *s, const char *fmt, va_list ap)
             continue;
         }
         fmt++;
-        struct spec sp = { 0, 0, 0, -1 };
-        for (;; fmt++) {
-            if (*fmt == '-')
-                sp.left = 1;
-            else if (*fmt == '0')
-                sp.zero = 1;
-            else
-                break;
-        }
-        sp.width = read_count(&fmt, &ap);
-        if (sp.width < 0) { // a negative '*' width means '-'
-            sp.left = 1;
-            sp.width = -sp.width;
-        }
-        if (*fmt == '.') {
-            fmt++;
-            sp.prec = read_count(&fmt, &ap);
-            if (sp.prec < 0)
-                sp.prec = -1;
-        }
-        // Length: 0 int, 1 long (also size_t: both are 32 bits here), 2 long long.
-        int size = 0;
-        if (*fmt == 'l') {
-            size = 1;
-            if (*++fmt == 'l') {
-                size = 2;
-                fmt++;
-            }
-        } else if (*fmt == 'z') {
-            size = 1;
-            fmt++;
-        }
-
-        unsigned long long u;
-        long long d;
-        const char *str;
-        char c;
-        switch (*fmt) {
-        case 'd':
-        case 'i':
-            d = size == 2 ? va_arg(ap, long long)
-                : size == 1 ? va_arg(ap, long) : va_arg(ap, int);
-            // Negate in unsigned arithmetic: -d overflows for the smallest value.
-            put_number(s, d < 0 ? -(unsigned long long)d : (unsigned long long)d,
-                       10, 0, d < 0 ? "-" : "", &sp);
-            break;
-        case 'u':
-        case 'x':
-        case 'X':
-        case 'o':
-            u = size == 2 ? va_arg(ap, unsigned long long)
-                : size == 1 ? va_arg(ap, unsigned long) : va_arg(ap, unsigned int);
-            put_number(s, u, *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16,
-                       *fmt == 'X', "", &sp);
-            break;
-        case 'p': // an address: 0x and 8 hex digits
-            if (sp.prec < 0)
-                sp.prec = 8;
-            put_number(s, (unsigned int)va_arg(ap, void *), 16, 0, "0x", &sp);
-            break;
-        case 'c':
-            c = (char)va_arg(ap, int);
-            put_field(s, "", &c, 1, 0, &sp);
-            break;
-        case 's':
-            str = va_arg(ap, const char *);
-            if (str == NULL)
-                str = "(null)";
-            put_field(s, "", str, sp.prec >= 0 ? (int)strnlen(str, sp.prec)
-                                               : (int)strlen(str), 0, &sp);
-            break;
-        case '%':
-            put(s, '%');
-            break;
-        case 0: // a lone '%' ends the format
-            put(s, '%');
+        struct spec sp;
+        int size = read_spec(&fmt, &ap, &sp);
+        if (!format_one(s, *fmt, &sp, size, &ap))
             return;
-        default:
-            put(s, '%');
-            put(s, *fmt);
-            break;
-        }
     }
 }
 

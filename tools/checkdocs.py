@@ -60,7 +60,7 @@ The rules:
  tests     README.md's "N test cases" is the number of sections of
            tests/cases.ini, all of which `make test` runs (tests/run.py).
  syscalls  "N system calls" and "numbers 1 to N", said of the table, agree
-           with SYSCALL_HANDLERS (kernel/syscall.c) and kernel/uapi/sysnum.h;
+           with the list of the system calls, kernel/uapi/syscalls.h;
            a table of system calls (10 or more of its names, and most, are
            calls) lists every call and nothing else.
  placed    A name the doc puts in a file (`file: name`, `name` (`file`),
@@ -103,7 +103,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DOC_GLOBS = ("README.md", "docs/*.md", "docs/labs/*.md")
 CODE_DIRS = ("kernel", "boot", "libsys", "user", "tests", "tools", ".ci")
 CODE_FILES = ("Makefile", "linker.ld")
-RECEIVERS = ("kernel/fcall.asm", "kernel/sysenter.asm", "kernel/trapasm.asm")
+RECEIVERS = ("kernel/fcall.asm", "kernel/sysenter.asm", "kernel/trapasm.asm", "kernel/tracesys.asm")
+SYSCALL_LIST = "kernel/uapi/syscalls.h"  # the one list of the system calls
 
 # What backticks hold that is not code. Most of it needs no list: the x86
 # registers, flags and instructions the docs name occur in the .asm files,
@@ -724,12 +725,10 @@ def check_test_count(docs, code):
 # ---- rule syscalls: the count and the tables of system calls ----
 
 def system_calls(code):
-    """The system calls: (names in SYSCALL_HANDLERS, {name: number} of sysnum.h)."""
-    m = re.search(r"#define SYSCALL_HANDLERS\(X\)((?:.*\\\n)*.*)", code.texts.get("kernel/syscall.c", ""))
-    handlers = re.findall(r"X\((\w+)\)", m.group(1)) if m else []
-    numbers = {n: int(v) for n, v in re.findall(r"#define SYS_(\w+)\s+(\d+)",
-                                                 code.texts.get("kernel/uapi/sysnum.h", ""))}
-    return handlers, numbers
+    """The system calls: (names in the list kernel/uapi/syscalls.h, in its
+    order; {name: number})."""
+    calls = re.findall(r"^SYSCALL\((\d+), (\w+),", code.texts.get(SYSCALL_LIST, ""), re.M)
+    return [name for _, name in calls], {name: int(nr) for nr, name in calls}
 
 
 def span_name(span):
@@ -763,11 +762,11 @@ def check_syscalls(docs, code):
             for m in re.finditer(r"\b(\d+) system calls\b", text):
                 if int(m.group(1)) != len(names):
                     problems.append(Problem(doc.path, block.line, "syscalls", "%s system calls: there are %d "
-                                            "(SYSCALL_HANDLERS, kernel/syscall.c)" % (m.group(1), len(names))))
+                                            "(kernel/uapi/syscalls.h)" % (m.group(1), len(names))))
             for m in re.finditer(r"\bnumbers 1 to (\d+)", text):
                 if int(m.group(1)) != last:
                     problems.append(Problem(doc.path, block.line, "syscalls", "numbers 1 to %s: they go to %d "
-                                            "(kernel/uapi/sysnum.h)" % (m.group(1), last)))
+                                            "(kernel/uapi/syscalls.h)" % (m.group(1), last)))
         for table in table_blocks(doc):
             listed = [span_name(s) for row in table[2:] for _, s in row.spans]
             calls = {n for n in listed if n in names}
@@ -945,13 +944,25 @@ def pushed_values(text, value, macro, depth=0):
 ANY = "any"  # a value the assembler computes (a %rep counter): any number
 
 
+def receiver_includes(rel, code):
+    """The kernel/*.inc files a receiver's assembly includes (their macros
+    build its frames)."""
+    incs = re.findall(r'^%include "(\w+\.inc)"', code.texts.get(rel, ""), re.M)
+    return ["kernel/" + i for i in incs if "kernel/" + i in code.texts]
+
+
+def receiver_text(rel, code):
+    """A receiver's assembly with the files it includes in front."""
+    return "\n".join([code.texts[i] for i in receiver_includes(rel, code)] + [code.texts.get(rel, "")])
+
+
 def receiver_frames(code):
     """receiver file -> {field: {value: the text the assembly pushes}} for
     err and trapno, values resolved to numbers where the headers define
     them; a value the assembler computes is ANY."""
     frames = {}
     for rel in RECEIVERS:
-        text = code.texts.get(rel, "")
+        text = receiver_text(rel, code)
         fields = {}
         for field, value, macro in asm_pushes(text):
             for v in pushed_values(text, value, macro):
@@ -974,7 +985,9 @@ def block_receivers(block, code):
         for _, span in spans:
             name = span.split(":")[-1].strip().rstrip("()")
             for rel in RECEIVERS:
-                if name in (rel, os.path.basename(rel)) or rel in code.defined.get(name, ()):
+                where = code.defined.get(name, ())
+                if name in (rel, os.path.basename(rel)) or rel in where or \
+                        any(f in where for f in receiver_includes(rel, code)):
                     found.add(rel)
         if found:
             return found
