@@ -51,18 +51,20 @@ gdt_init(void)
     gdt[GDT_KCODE] = seg(0, 0xFFFFF, SEG_CODE, SEG_4K_32);
     gdt[GDT_KDATA] = seg(0, 0xFFFFF, SEG_DATA, SEG_4K_32);
     // BEGIN LAB 1: the ring-3 code and data segments
+    // STUB: printk("lab 1: no ring-3 segments in the GDT yet: the first return to ring 3 will fault\n");
     gdt[GDT_UCODE] = seg(0, 0xFFFFF, SEG_CODE | (DPL_USER << 5), SEG_4K_32);
     gdt[GDT_UDATA] = seg(0, 0xFFFFF, SEG_DATA | (DPL_USER << 5), SEG_4K_32);
-    // STUB: printk("lab 1: no ring-3 segments in the GDT yet: the first return to ring 3 will fault\n");
     // END LAB 1
     // BEGIN LAB 1: the TSS descriptor and the ring-0 stack segment
+    // STUB: printk("lab 1: no TSS yet: the first entry from ring 3 will find no kernel stack\n");
     gdt[GDT_TSS] = seg((uint32_t)&tss, sizeof(tss) - 1, SEG_TSS32, 0);
     tss.ss0 = SEL_KDATA;
-    // STUB: printk("lab 1: no TSS yet: the first entry from ring 3 will find no kernel stack\n");
     // END LAB 1
     tss.iomap = sizeof(tss); // no I/O permission bitmap: ring 3 gets no ports
 
     // BEGIN LAB 5: the double-fault task
+    // STUB: (void)df_stack;
+    // STUB: (void)df_task_entry;
     // The double-fault task runs on its own stack with the kernel's page
     // directory. Its CR3 must be valid: a task switch loads it.
     gdt[GDT_DFTSS] = seg((uint32_t)&df_tss, sizeof(df_tss) - 1, SEG_TSS32, 0);
@@ -74,8 +76,6 @@ gdt_init(void)
     df_tss.fs = df_tss.gs = SEL_KDATA;
     df_tss.cr3 = V2P(boot_pgdir); // kvm_init switches it to the kernel's own
     df_tss.iomap = sizeof(df_tss);
-    // STUB: (void)df_stack;
-    // STUB: (void)df_task_entry;
     // END LAB 5
 
     struct {
@@ -101,8 +101,8 @@ tss_set_kstack(uint32_t esp0, uint32_t cr3)
     tss.esp0 = esp0;
     tss.cr3 = cr3;
     // BEGIN LAB 3: the reserved frame slot
-    fcall_stack = esp0 - TF_SIZE;
     // STUB: fcall_stack = esp0;
+    fcall_stack = esp0 - TF_SIZE;
     // END LAB 3
     wrmsr(MSR_SYSENTER_ESP, fcall_stack, 0); // sysenter.asm: the same slot rule
 }

@@ -206,6 +206,7 @@ struct proc *proc_find(int pid);
 int proc_list(struct procinfo *rows, int max);
 void proc_fill_info(struct proc *p, struct procinfo *pi);
 void proc_kill_fault(struct trapframe *tf) NORETURN;
+uint32_t proc_syscalls_total(void);
 
 // exec.c
 int exec_into(struct proc *p, const char *path, char **argv);
@@ -213,10 +214,9 @@ int exec_into(struct proc *p, const char *path, char **argv);
 // syscall.c
 void syscall(struct trapframe *tf);
 void syscall_check_table(void);
-void syscall_tail(struct trapframe *tf);
-uint32_t proc_syscalls_total(void);
 
 // mode.c (DMSM)
+void syscall_tail(struct trapframe *tf); // the tail of every system call
 int mode_init_modepage(struct vmspace *vm, struct proc *p);
 void mode_set_receiver(int traced);
 void mode_set_frame(struct trapframe *tf, int mode);

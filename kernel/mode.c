@@ -162,6 +162,8 @@ make_resident(struct proc *p)
     if (vm_commit_resident(vm->npages, p->reserve == RESERVE_ALL) < 0)
         return -ENOMEM;
     // BEGIN LAB 6: an Smode process's address space, all resident
+    // STUB: (void)uvm_pagein_all; // the helper you may use
+    // STUB: panic("lab 6: make_resident: making pid %d resident is not written yet", p->pid);
     vm->resident = 1;
     int r = (vm->nswapped | vm->nslotted) ? uvm_pagein_all(vm) : 0; // | : one test
     if (r < 0) {
@@ -169,8 +171,6 @@ make_resident(struct proc *p)
         vm_uncommit_resident(vm->npages);
     }
     return r;
-    // STUB: (void)uvm_pagein_all; // the helper you may use
-    // STUB: panic("lab 6: make_resident: making pid %d resident is not written yet", p->pid);
     // END LAB 6
 }
 
@@ -249,6 +249,7 @@ request(struct proc *caller, struct proc *t, int mode)
     if (r < 0)
         return r;
     // BEGIN LAB 4: recording the request
+    // STUB: panic("lab 4: request(): recording the request is not written yet (pid %d, mode %d)", t->pid, mode);
     if (t->pending == mode || (t->pending == MODE_NONE && t->mode == mode))
         return -EALREADY;
     if (t->mode == mode) { // cancels the pending opposite request
@@ -259,7 +260,6 @@ request(struct proc *caller, struct proc *t, int mode)
     t->pending = mode;
     t->refused = 0;
     TW_SET(t, TW_MODE);
-    // STUB: panic("lab 4: request(): recording the request is not written yet (pid %d, mode %d)", t->pid, mode);
     // END LAB 4
 #ifdef DMSM_METHOD_A
     if (mode_apply_now(t, mode)) {
@@ -312,6 +312,7 @@ void
 mode_set_frame(struct trapframe *tf, int mode)
 {
     // BEGIN LAB 4: the frame rewrite
+    // STUB: panic("lab 4: mode_set_frame: the frame rewrite is not written yet (frame %p, mode %d)", tf, mode);
     tf->cs = mode == MODE_SMODE ? SEL_KCODE : SEL_UCODE;
     tf->ss = mode == MODE_SMODE ? SEL_KDATA : SEL_UDATA;
     if (mode == MODE_UMODE) // ring 0 code may have loaded kernel selectors
@@ -321,7 +322,6 @@ mode_set_frame(struct trapframe *tf, int mode)
     // iret), TF, AC, DF in ring 0; an IOPL of 3 set by Smode code (popfd in
     // ring 0) would let the demoted program run cli or reach I/O ports.
     tf->eflags = (tf->eflags & FL_ARITH) | FL_IF | FL_RESERVED1;
-    // STUB: panic("lab 4: mode_set_frame: the frame rewrite is not written yet (frame %p, mode %d)", tf, mode);
     // END LAB 4
 }
 
@@ -338,11 +338,11 @@ mode_apply_at_tail(struct proc *p, struct trapframe *tf)
     // p's outermost frame: it ends at the top of p's kernel stack (tf_from_ap)
     ASSERT((uint32_t)tf + TF_SIZE == tss.esp0);
     // BEGIN LAB 4: taking the pending request at the tail
+    // STUB: int want = p->pending;
+    // STUB: panic("lab 4: mode_apply_at_tail: taking the request is not written yet (pid %d)", p->pid);
     int want = p->pending;
     p->pending = MODE_NONE;
     TW_CLEAR(p, TW_MODE);
-    // STUB: int want = p->pending;
-    // STUB: panic("lab 4: mode_apply_at_tail: taking the request is not written yet (pid %d)", p->pid);
     // END LAB 4
     // TW_MODE is set only with a request for the other mode, and cleared
     // with it when it is cancelled (request): mode_switch checks that want
@@ -376,10 +376,10 @@ syscall_tail(struct trapframe *tf)
     if (work & TW_KILLED)
         proc_exit(p->killed);
     // BEGIN LAB 4: the tail applies a pending switch
-    if (work & TW_MODE)
-        mode_apply_at_tail(p, tf);
     // STUB: (void)mode_apply_at_tail;
     // STUB: (void)tf;
+    if (work & TW_MODE)
+        mode_apply_at_tail(p, tf);
     // END LAB 4
     if (!(p->tail_work & (TW_RESCHED | TW_KILLED))) // read again: a tick may have come
         return;

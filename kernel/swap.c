@@ -81,6 +81,8 @@ static int
 evict_one(void)
 {
     // BEGIN LAB 6: the clock
+    // STUB: (void)slot_alloc;
+    // STUB: (void)clock_hand;
     for (uint32_t n = 0; n < 2 * nframes; n++) {
         uint32_t idx = clock_hand;
         clock_hand = (clock_hand + 1) % nframes;
@@ -126,8 +128,6 @@ evict_one(void)
         TRACE(TR_PAGEOUT, (uint32_t)vm->pid, f->va, slot, 0);
         return 1;
     }
-    // STUB: (void)slot_alloc;
-    // STUB: (void)clock_hand;
     // END LAB 6
     return 0;
 }
@@ -154,6 +154,8 @@ swap_in(struct vmspace *vm, uint32_t slot, uint32_t pa)
 {
     ASSERT(slot > 0 && slot < nslots);
     // BEGIN LAB 6: page-in
+    // STUB: (void)pa;
+    // STUB: panic("lab 6: swap_in: reading pid %d's page back from slot %u is not written yet", vm->pid, slot);
     if (ide_rw_page(slot * SECTORS_PER_SLOT, P2V(pa), 0) < 0)
         return -EIO;
     frames[pa / PGSIZE].slot = slot;
@@ -162,8 +164,6 @@ swap_in(struct vmspace *vm, uint32_t slot, uint32_t pa)
     swap_pageins++;
     TRACE(TR_PAGEIN, (uint32_t)vm->pid, slot, 0, 0);
     return 0;
-    // STUB: (void)pa;
-    // STUB: panic("lab 6: swap_in: reading pid %d's page back from slot %u is not written yet", vm->pid, slot);
     // END LAB 6
 }
 

@@ -57,12 +57,12 @@ idt_init(void)
     for (int i = 0; i < 48; i++)
         set_gate(i, vectors[i], SEL_KCODE, GATE_INT32, DPL_KERNEL);
     // BEGIN LAB 5: the double-fault task gate
-    set_gate(T_DBLFLT, 0, SEL_DFTSS, GATE_TASK, DPL_KERNEL);
     // STUB: (void)df_tss;
+    set_gate(T_DBLFLT, 0, SEL_DFTSS, GATE_TASK, DPL_KERNEL);
     // END LAB 5
     // BEGIN LAB 1: the interrupt receiver's gate, reachable from ring 3
-    set_gate(T_SYSCALL, vector_syscall, SEL_KCODE, GATE_INT32, DPL_USER);
     // STUB: (void)vector_syscall;
+    set_gate(T_SYSCALL, vector_syscall, SEL_KCODE, GATE_INT32, DPL_USER);
     // END LAB 1
     struct {
         uint16_t limit;
@@ -96,8 +96,8 @@ tf_from_ap(struct trapframe *tf)
     if (SEL_RPL(tf->cs) == DPL_USER)
         return 1;
     // BEGIN LAB 5: the stack-pointer test
-    return (uint32_t)tf + TF_SIZE == tss.esp0 && curproc != 0;
     // STUB: return 0; // ring 0: never AP code (so an Smode program is never preempted)
+    return (uint32_t)tf + TF_SIZE == tss.esp0 && curproc != 0;
     // END LAB 5
 }
 

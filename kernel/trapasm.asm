@@ -82,6 +82,9 @@ alltraps:
     push ebx
 trapentry_apstack_end:              ; (the last push on the AP's stack)
     ; BEGIN LAB 5: case 2, moving the frame to the kernel stack
+    ; STUB: push .lab5_msg
+    ; STUB: call panic
+    ; STUB: .lab5_msg: db "lab 5: alltraps: case 2 (the frame move for an Smode program) is not written yet", 0
     mov eax, [tss + 4]              ; TSS.esp0
     sub eax, TF_SIZE                ; eax = where the frame will start
     mov ebx, [esp + 8]
@@ -101,9 +104,6 @@ trapentry_apstack_end:              ; (the last push on the AP's stack)
     lea esp, [eax + TF_TRAPNO]      ; now on the kernel stack, at trapno
     mov eax, [ebx + 4]
     mov ebx, [ebx]
-    ; STUB: push .lab5_msg
-    ; STUB: call panic
-    ; STUB: .lab5_msg: db "lab 5: alltraps: case 2 (the frame move for an Smode program) is not written yet", 0
     ; END LAB 5
 alltraps_build:
     cld                             ; the C code expects DF clear (the AP may not)
@@ -147,6 +147,12 @@ trapret:
     cmp eax, [tss + 4]
     jne trapret_plain                      ; nested kernel frame
     ; BEGIN LAB 5: the return to a ring-0 AP
+    ; STUB: global trapret_apstack, trapret_apstack_end
+    ; STUB: trapret_apstack:
+    ; STUB: trapret_apstack_end:
+    ; STUB: push .lab5_msg
+    ; STUB: call panic
+    ; STUB: .lab5_msg: db "lab 5: trapret: the return to a ring-0 program is not written yet", 0
     mov eax, [esp + TF_ESP]
     cmp eax, AP_STACK_TOP
     ja trapret_kill                 ; not an AP stack
@@ -168,18 +174,15 @@ trapret_apstack_end:
     pop ds
     mov esp, [esp + TF_ESP - TF_TRAPNO]
     iretd
-    ; STUB: global trapret_apstack, trapret_apstack_end
-    ; STUB: trapret_apstack:
-    ; STUB: trapret_apstack_end:
-    ; STUB: push .lab5_msg
-    ; STUB: call panic
-    ; STUB: .lab5_msg: db "lab 5: trapret: the return to a ring-0 program is not written yet", 0
     ; END LAB 5
 trapret_kill:
     push esp                        ; struct trapframe *
     call ap_stack_kill              ; trap.c; does not return
 trapret_plain:
     ; BEGIN LAB 2: the way back to ring 3 (and to interrupted kernel code)
+    ; STUB: push .lab2_msg
+    ; STUB: call panic
+    ; STUB: .lab2_msg: db "lab 2: trapret: the return through the trap frame is not written yet", 0
     popa
     pop gs
     pop fs
@@ -187,9 +190,6 @@ trapret_plain:
     pop ds
     add esp, 8                      ; trapno, err
     iretd
-    ; STUB: push .lab2_msg
-    ; STUB: call panic
-    ; STUB: .lab2_msg: db "lab 2: trapret: the return through the trap frame is not written yet", 0
     ; END LAB 2
 
 ; The double-fault task (a task gate on vector 8, with its own TSS and stack):

@@ -49,6 +49,7 @@ global %1
   %endif
     mov eax, %2
     ; BEGIN LAB 3: the mode test (states Y1, Y2, Y3)
+    ; STUB: int 0x80                                     ; every call by the interrupt receiver
     cmp dword [MODEPAGE + MP_MODE], MODE_SMODE   ; Y1: the mode test
     je %%function_type
     int 0x80                                     ; Y2 -> Z (Umode)
@@ -56,7 +57,6 @@ global %1
 %%function_type:
     call [MODEPAGE + MP_FCALL]                   ; Y2 -> Z (Smode)
 %%back:                                          ; Y3
-    ; STUB: int 0x80                                     ; every call by the interrupt receiver
     ; END LAB 3
   %if %3 >= 1
     pop ebx

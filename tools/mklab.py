@@ -5,14 +5,15 @@ The solution code of each exercise sits in the tree between markers on lines
 of their own (C, and NASM with ';' for '//'):
 
     // BEGIN LAB 3: the fast path of the function receiver
-    ... the solution, built and run as part of the full OS ...
     // STUB: panic("lab 3: fcall_entry's fast path is not written yet");
+    ... the solution, built and run as part of the full OS ...
     // END LAB 3
 
-The build never sees the markers (they are comments). A `STUB:` line inside a
-block is the least code that keeps a student tree building and failing fast
-and readably when the missing code is reached; in the full tree it is only
-a comment.
+The build never sees the markers (they are comments). The `STUB:` lines,
+first in a block, are the least code that keeps a student tree building and
+failing fast and readably when the missing code is reached; in the full
+tree they are only comments (so no line follows the solution's last
+return).
 
 usage:
   mklab.py list [LAB]                 the blocks (id, lab, file:line, name)
@@ -123,9 +124,9 @@ def render(pieces, action):
         else:
             c, i = p["comment"], p["indent"]
             out.append("%s%s BEGIN LAB %d: %s\n" % (i, c, p["lab"], p["name"]))
-            out.extend(p["body"])
             out.extend("%s%s STUB: %s\n" % (i, c, s[len(i):].rstrip("\n")) if s.strip() else "%s%s STUB:\n" % (i, c)
                        for s in p["stub"])
+            out.extend(p["body"])
             out.append("%s%s END LAB %d\n" % (i, c, p["lab"]))
     return "".join(out)
 

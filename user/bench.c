@@ -53,12 +53,12 @@ measure_set(void (*const *ops)(void), int n, void (*setup)(void), struct result 
             if (setup)
                 setup();
             // BEGIN LAB 7: timing one batch
+            // STUB: per[k][r] = 0; // time BATCH calls of ops[k] with rdtsc()
             u64 t0 = rdtsc();
             for (int i = 0; i < batch; i++)
                 ops[k]();
             u64 t1 = rdtsc();
             per[k][r] = (t1 - t0) * 10 / batch;
-            // STUB: per[k][r] = 0; // time BATCH calls of ops[k] with rdtsc()
             // END LAB 7
         }
     for (int k = 0; k < n; k++) {
@@ -133,6 +133,7 @@ fig8(void)
     u64 up[64], down[64];
     for (int r = 0; r < rounds; r++) {
         // BEGIN LAB 7: timing the two switches
+        // STUB: up[r] = down[r] = 0; // time switch_user(0), then switch_supervisor(0)
         u64 t0 = rdtsc();
         switch_user(0);       // entered by call, leaves to ring 3
         u64 t1 = rdtsc();
@@ -140,7 +141,6 @@ fig8(void)
         u64 t2 = rdtsc();
         down[r] = (t1 - t0) * 10;
         up[r] = (t2 - t1) * 10;
-        // STUB: up[r] = down[r] = 0; // time switch_user(0), then switch_supervisor(0)
         // END LAB 7
     }
     qsort(up, rounds, sizeof(up[0]), cmp_u64);
@@ -311,8 +311,8 @@ fig9(void)
                     int status;
                     wait(&status);
                     // BEGIN LAB 7: timing a whole program, fork to wait
-                    t[smode][r] = (rdtsc() - t0) * 10;
                     // STUB: t[smode][r] = 0 * t0; // the cycles from before fork() to after wait()
+                    t[smode][r] = (rdtsc() - t0) * 10;
                     // END LAB 7
                     vmstat(&v1);
                     calls[smode] = v1.syscalls - v0.syscalls; // fork/wait/vmstat included
