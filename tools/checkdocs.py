@@ -1190,7 +1190,7 @@ SELF_TESTS = (
     (check_names, "`build/nosuch.bin`", "`build/kernel.elf`, `build/trace-flip.txt`, `handin-lab3.zip`"),
     (check_names, "`p->nosuch_field`", "`p->resident`, `syscalls[]`, `.tail_work`, `SEL_*`"),
     (check_make, "`make nosuch`", "`make grade LAB=3`, `make run-PROG`, `make build/method-a/kernel.elf`"),
-    (check_make, "```\nmake run-t_rings\n```", "```\nmake run-sh   # or make bochs-t_rings\n```"),
+    (check_make, "```\nmake run-no_such_prog\n```", "```\nmake run-sh   # or make run-t_rings\n```"),
     (check_machine, "run `/work/bin/emu make test`", "`/dev/pts/N`, `/bin/sh`, /test/t_walk"),
     (check_machine, "see /home/someone/notes.txt", "see /usr/share/doc"),
     (check_syscalls, "The table has 3 system calls.", "The table has %(n)d system calls."),
