@@ -351,7 +351,7 @@ handin:
 
 check-labs: all $(B)/method-a/kernel.elf
 	NM=$(NM) $(PYTHON) tools/checklabs.py --mem $(strip $(MEM)) --timeout $(strip $(GRADE_TIMEOUT)) \
-	  --ref-boot $(strip $(GRADE_REF_BOOT)) $(LABS)
+	  --ref-boot $(strip $(GRADE_REF_BOOT)) --jobs $(strip $(JOBS)) $(LABS)
 
 # ---- tests and benchmarks ----
 test: all $(B)/method-a/kernel.elf

@@ -332,6 +332,10 @@ def free_port():
         return s.getsockname()[1]
 
 
+GDB_SCRIPT_ERROR = "Error in sourced command file"
+GDB_GUEST_GONE = "Remote connection closed"  # the last `continue`: the guest powered off
+
+
 def run_gdb(case, build, mem, timeout, workdir):
     """QEMU waits at its first instruction for GDB, which runs the case's
     commands in batch mode. Output: GDB's transcript, then the console."""
@@ -365,6 +369,9 @@ def run_gdb(case, build, mem, timeout, workdir):
     if os.path.exists(serial):
         with open(serial, errors="replace") as f:
             out += f.read()
+    m = re.search(GDB_SCRIPT_ERROR + r":\n(.*)", out)
+    if m and m.group(1).strip() != GDB_GUEST_GONE:  # GDB ran none of the commands after it
+        status = "the GDB script stopped at an error: %s" % m.group(1).strip()
     return out, status
 
 

@@ -5,25 +5,36 @@ For every lab n (or the labs named on the command line):
   1. the full tree scores y/y (make grade LAB=n here);
   2. the handout (tools/mklab.py handout) builds with -Werror and its own
      `make grade LAB=n` scores x < y;
-  3. mutation testing of the grader: for every block of lab n, the full tree
-     with that block alone cut (tools/mklab.py cut) builds, and its grade
-     fails at least one named test (the run stops at the first failure).
+  3. every block is needed: the full tree with that block alone cut
+     (tools/mklab.py cut) builds, and its grade fails a named test (the run
+     stops at the first failure);
+  4. mutation testing of the grader with plausible mistakes: every mutant
+     of lab n (tools/mutants.py: tools/labs/mutants/labN/*.patch, at least
+     three per block, each changing only its block) applied to the full
+     tree builds and fails a named test; a mutant marked Equivalent must
+     instead score full marks (else it is not equivalent).
 Each grade is read from the results.json that tests/grade.py writes in the
 tree it graded (build/grade/labN/results.json: its score and "dmsm" key).
-Emulators run one at a time. The last line is "check-labs: OK" or names
-what failed; the exit status is 1 if anything did.
+Steps 3 and 4 run on two scratch trees at once (build/check-labs/tree-1,
+tree-2: one emulator each; JOBS=1 for one), the first two one at a time.
+The last lines are a table per lab (blocks, mutants, caught, equivalent),
+then "check-labs: OK" or what failed; the exit status is 1 if anything did.
 
-usage: checklabs.py [--mem MIB] [--timeout S] [--ref-boot S] [LAB ...]"""
+usage: checklabs.py [--mem MIB] [--timeout S] [--ref-boot S] [--jobs N] [LAB ...]"""
 import argparse
+import concurrent.futures
 import json
 import os
+import queue
 import subprocess
 import sys
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import mklab  # noqa: E402
+import mutants  # noqa: E402
 
 MAKE_BUILD = ["make", "-s", "-j2", "all", "build/method-a/kernel.elf"]
 
@@ -99,23 +110,97 @@ def check_handout(lab, args, logdir, total, problems):
     print("lab %d: the handout builds and scores %s" % (lab, hscore), flush=True)
 
 
-def check_block(block, lab, args, logdir, problems):
-    """Step 3 for one block: the tree with it cut builds and fails a named test."""
-    cut_tree = os.path.join(logdir, "tree")
-    mklab.cut(ROOT, block["id"], cut_tree)
+def check_block(block, lab, args, logdir, tree):
+    """Step 3 for one block, in the scratch tree: the tree with the block cut
+    builds and fails a named test. Returns (report line, problem or None)."""
+    mklab.cut(ROOT, block["id"], tree)
     blog = os.path.join(logdir, "block-%s.log" % block["id"])
     where = "%s:%d" % (block["file"], block["line"])
-    if not build(cut_tree, blog):
-        problems.append("block %s (%s) cut: the tree does not build (%s)" % (block["id"], where, blog))
-        print("  block %-4s %-55s DOES NOT BUILD" % (block["id"], block["name"][:55]), flush=True)
-        return
-    graded = grade(cut_tree, lab, args, blog, first_fail=True)
-    caught = graded.status != 0 and graded.first_failed
-    print("  block %-4s %-55s %s" % (block["id"], block["name"][:55], "caught by %s" % graded.first_failed
-                                    if caught else "NOT CAUGHT (%s)" % graded.score), flush=True)
-    if not caught:
-        problems.append("block %s (%s, %s): cutting it fails no test of lab %d"
-                        % (block["id"], where, block["name"], lab))
+    label = "  block %-6s %-50s" % (block["id"], block["name"][:50])
+    if not build(tree, blog):
+        return label + " DOES NOT BUILD", "block %s (%s) cut: the tree does not build (%s)" % (
+            block["id"], where, blog)
+    graded = grade(tree, lab, args, blog, first_fail=True)
+    if graded.status != 0 and graded.first_failed:
+        return label + " caught by %s" % graded.first_failed, None
+    return label + " NOT CAUGHT (%s)" % graded.score, "block %s (%s, %s): cutting it fails no test of lab %d" % (
+        block["id"], where, block["name"], lab)
+
+
+def check_mutant(mutant, lab, args, logdir, tree):
+    """Step 4 for one mutant, in the scratch tree: the full tree with the
+    mutant applied builds and fails a named test (an Equivalent one must
+    score full marks). Returns (report line, verdict, problem or None);
+    verdict is "caught", "equivalent" or "missed"."""
+    mklab.export(ROOT, tree, lambda b: "keep")  # the full tree; unchanged files keep their times
+    log = os.path.join(logdir, "mutant-%s-%s.log" % (lab, mutant.name))
+    label = "  mutant %-30s" % mutant.name
+    why = mutants.apply(mutant, tree) or mutants.scope_problem(mutant, ROOT, tree)
+    if not why and not build(tree, log):
+        why = "does not build (%s): a mistake the compiler catches is not a grader's test" % log
+    if why:
+        return label + " BROKEN: %s" % why, "missed", "mutant %s: %s" % (mutant.id(), why)
+    graded = grade(tree, lab, args, log, first_fail=not mutant.equivalent)
+    if mutant.equivalent:
+        if graded.full_marks():
+            return label + " equivalent (%s)" % mutant.equivalent, "equivalent", None
+        return label + " MARKED EQUIVALENT, but fails %s" % graded.first_failed, "missed", (
+            "mutant %s is marked equivalent but fails %s: it is not (%s)" % (mutant.id(), graded.first_failed, log))
+    if graded.status != 0 and graded.first_failed:
+        return label + " caught by %s" % graded.first_failed, "caught", None
+    return label + " NOT CAUGHT (%s): %s" % (graded.score, mutant.mistake), "missed", (
+        "mutant %s (%s) scores %s: no test of lab %d catches it (%s)" % (
+            mutant.id(), mutant.mistake, graded.score, lab, log))
+
+
+def run_jobs(jobs, logdir, njobs):
+    """Run the jobs (functions of a scratch tree) on njobs scratch trees at
+    once, each tree used by one job at a time; print each report line as it
+    comes. Returns the jobs' results in job order."""
+    trees = queue.Queue()
+    for i in range(njobs):
+        trees.put(os.path.join(logdir, "tree-%d" % (i + 1)))
+    lock = threading.Lock()
+
+    def run(job):
+        """One job on a free tree."""
+        tree = trees.get()
+        try:
+            result = job(tree)
+        finally:
+            trees.put(tree)
+        with lock:
+            print(result[0], flush=True)
+        return result
+    with concurrent.futures.ThreadPoolExecutor(njobs) as pool:
+        return list(pool.map(run, jobs))
+
+
+def check_lab(lab, args, logdir, problems):
+    """Steps 1-4 for one lab. Returns its table row: (lab, blocks, mutants,
+    caught, equivalent)."""
+    t0 = time.time()
+    mine = [b for b in mklab.blocks(ROOT) if b["lab"] == lab]
+    if len(mine) < 2:
+        problems.append("lab %d has %d blocks (at least 2 wanted)" % (lab, len(mine)))
+    total = check_full(lab, args, logdir, problems).partition("/")[2] or "?"
+    check_handout(lab, args, logdir, total, problems)
+    problems.extend(mutants.check(ROOT, [lab]))
+    muts = mutants.load(ROOT, [lab])
+    jobs = [lambda tree, b=b: check_block(b, lab, args, logdir, tree) for b in mine]
+    jobs += [lambda tree, m=m: check_mutant(m, lab, args, logdir, tree) for m in muts]
+    results = run_jobs(jobs, logdir, args.jobs)
+    problems.extend(r[-1] for r in results if r[-1])
+    verdicts = [r[1] for r in results[len(mine):]]
+    print("lab %d: %d blocks, %d mutants, %.0fs" % (lab, len(mine), len(muts), time.time() - t0), flush=True)
+    return lab, len(mine), len(muts), verdicts.count("caught"), verdicts.count("equivalent")
+
+
+def print_table(rows):
+    """The summary: per lab, blocks, mutants, caught, equivalent."""
+    print("lab | blocks | mutants | caught | equivalent")
+    for lab, nblocks, nmut, caught, equiv in rows:
+        print("%3d | %6d | %7d | %6d | %d" % (lab, nblocks, nmut, caught, equiv))
 
 
 def main():
@@ -124,25 +209,19 @@ def main():
     ap.add_argument("--mem", default="128")
     ap.add_argument("--timeout", default="30")
     ap.add_argument("--ref-boot", default="0.6")
+    ap.add_argument("--jobs", type=int, default=2, help="scratch trees graded at once (one emulator each)")
     ap.add_argument("labs", nargs="*", type=int)
     args = ap.parse_args()
+    args.jobs = max(1, min(args.jobs, 2))  # at most two emulators at once
     labs = args.labs or list(range(1, mklab.NLABS + 1))
     logdir = os.path.join(ROOT, "build", "check-labs")
     os.makedirs(logdir, exist_ok=True)
-    problems = []
+    problems, rows = [], []
     start = time.time()
-    all_blocks = mklab.blocks(ROOT)
     for lab in labs:
-        t0 = time.time()
-        mine = [b for b in all_blocks if b["lab"] == lab]
-        if len(mine) < 2:
-            problems.append("lab %d has %d blocks (at least 2 wanted)" % (lab, len(mine)))
-        total = check_full(lab, args, logdir, problems).partition("/")[2] or "?"
-        check_handout(lab, args, logdir, total, problems)
-        for block in mine:
-            check_block(block, lab, args, logdir, problems)
-        print("lab %d: %d blocks, %.0fs" % (lab, len(mine), time.time() - t0), flush=True)
+        rows.append(check_lab(lab, args, logdir, problems))
     print("check-labs: %.0fs in all" % (time.time() - start))
+    print_table(rows)
     for p in problems:
         print("PROBLEM: " + p)
     print("check-labs: OK" if not problems else "check-labs: %d problems" % len(problems))
