@@ -1,5 +1,6 @@
-// Physical memory: one struct frame per 4 KiB frame of RAM, a free list, and
-// the pin counts that keep an Smode process's memory resident (mode.c, swap.c).
+// Physical memory: one struct frame per 4 KiB frame of RAM, a free list, the
+// pin counts (a control area's pin for life, mode.c; swap.c passes over
+// pinned frames), and the commit accounting.
 //
 // Layout of physical memory after boot:
 //   0 .. 1 MiB          BIOS, VGA (never allocated)

@@ -9,7 +9,8 @@
 // chance; one whose bit is clear is written to a swap slot (only if dirty,
 // or never written before) and its PTE becomes slot << 12 | PTE_SWAP with
 // the present bit clear.
-// Page-in: vm_fault() (vm.c) calls swap_in() for such a PTE. The slot stays
+// Page-in: page_in() (vm.c, from vm_fault() or uvm_pagein_all()) calls
+// swap_in() for such a PTE. The slot stays
 // with the frame (frame.slot) so that a clean page can be dropped again
 // without writing it.
 #include "kernel.h"

@@ -175,7 +175,8 @@ uvm_alloc(struct vmspace *vm, uint32_t from, uint32_t to, uint32_t perm)
 
 // Reserve [from, to) in vm without memory: each page is allocated on its
 // first touch (vm_fault), but it is charged to the commit now, so that the
-// touch cannot fail. Used for the Umode stack and the heap. 0 or -ENOMEM.
+// touch cannot fail. Used for the stack below its top page and the heap, in
+// both modes. 0 or -ENOMEM.
 int
 uvm_reserve(struct vmspace *vm, uint32_t from, uint32_t to, uint32_t perm)
 {
