@@ -105,7 +105,7 @@ help:
 	@echo "make / make all     build the kernel, the programs, the ISO and the swap disk"
 	@echo "make run            boot to the shell in QEMU (window if there is a display)"
 	@echo "make run-nox        the same with the console on this terminal"
-	@echo "make run-PROG       boot straight into /bin/PROG [ARGS='a b'] [MEM=MiB]"
+	@echo "make run-PROG       boot straight into PROG (/test/PROG or /bin/PROG) [ARGS='a b'] [MEM=MiB]"
 	@echo "make test           run the whole test suite headless"
 	@echo "make grade LAB=n    grade lab n (docs/labs/): points, Score: x/y [T=test] [SEED=s]"
 	@echo "make handout LAB=n  the student tree of lab n in build/handout/labn (a git repository)"

@@ -82,8 +82,11 @@ def load(root, labs=None):
 def apply(mutant, tree):
     """Apply mutant to the tree in tree (git apply, which also works outside
     a repository). Returns None, or why it did not apply."""
+    # (the ceiling keeps git from finding a repository around tree, such as
+    # this one around build/: in one, it would skip the paths outside tree)
+    env = dict(os.environ, GIT_CEILING_DIRECTORIES=os.path.dirname(os.path.abspath(tree)))
     r = subprocess.run(["git", "apply", "--whitespace=nowarn", os.path.abspath(mutant.path)], cwd=tree,
-                       capture_output=True, text=True)
+                       capture_output=True, text=True, env=env)
     return None if r.returncode == 0 else (r.stderr.strip() or "git apply failed")
 
 
