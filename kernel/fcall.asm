@@ -26,10 +26,12 @@
 ;                                      +------------------+ <- fcall_stack
 ;                                      | caller's ECX     |  - FCALL_ECX
 ;                                      | caller's EDX     |  - FCALL_EDX
-;                                      | program's EFLAGS |  - FCALL_EFLAGS
-;                                      +------------------+    (slow path only)
-;                                      | 5 arguments      |  the fast path's
-;                                      +------------------+  call of the handler
+;                                      +------------------+
+;                                      | program's EFLAGS |  - FCALL_EFLAGS: the slow
+;                                      |  or the fast     |  path's; the fast path's
+;                                      |  path's five     |  arguments start at this
+;                                      |  arguments       |  word (EDI first)
+;                                      +------------------+
 ;
 ; The flags on the fast path are the program's, and that is safe:
 ;  - NT only matters to iretd, and the fast path never executes one; the

@@ -236,7 +236,8 @@ mode_apply_now(struct proc *t, int mode)
 
 // Register a request that process t become mode (MODE_UMODE or
 // MODE_SMODE), made by caller. Only records it (method b): t applies it at
-// the tail of its next system call. A newer request replaces a pending one.
+// the tail of its next system call. A request for the mode t has now
+// cancels a pending one (there are two modes: nothing else to replace).
 // Returns 0, or -EPERM (caller may not, or t runs an untrusted program:
 // may_request), -EALREADY (t already has, or has already requested, that
 // mode). No pushcli: kernel code is never preempted, and the one word an
