@@ -6,4 +6,4 @@ continue
 set $tf = tf
 printf "at the tail: saved cs 0x%x ss 0x%x (the frame returns to ring %d)\n", $tf->cs, $tf->ss, $tf->cs & 3
 finish
-printf "after it:    saved cs 0x%x ss 0x%x (ring %d), mode flag %d\n", $tf->cs, $tf->ss, $tf->cs & 3, curproc->modepage->mode
+printf "after it:    saved cs 0x%x ss 0x%x (ring %d), mode flag %d\n", $tf->cs, $tf->ss, $tf->cs & 3, curproc->vm.modepage->mode
