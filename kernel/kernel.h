@@ -181,6 +181,7 @@ void uvm_adopt(struct vmspace *vm);
 int uvm_copy(struct vmspace *child, struct vmspace *parent);
 int uvm_load(struct vmspace *vm, uint32_t uva, const void *src, uint32_t n);
 int uvm_copyout(struct vmspace *vm, uint32_t uva, const void *src, uint32_t n);
+int uvm_peek(struct vmspace *vm, uint32_t va, void *dst, uint32_t n);
 int uvm_pagein_all(struct vmspace *vm);
 int vm_fault(struct vmspace *vm, uint32_t va, int write);
 void vm_count(struct vmspace *vm, struct procinfo *pi);
@@ -222,6 +223,10 @@ void mode_set_receiver(int traced);
 void mode_set_frame(struct trapframe *tf, int mode);
 int mode_exec_check(struct proc *p, int trusted, const char *path);
 void mode_exec_commit(struct proc *p, int trusted);
+
+#ifdef DMSM_METHOD_A
+int method_a_safe_now(struct proc *t, struct trapframe *tf, int mode);
+#endif
 
 // fs.c
 void fs_init(struct multiboot_info *mbi);

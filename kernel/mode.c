@@ -215,20 +215,112 @@ mode_switch(struct proc *p, struct trapframe *tf, int mode)
 }
 
 #ifdef DMSM_METHOD_A
-// The paper's method (a), built only with `make KDEFS=-DDMSM_METHOD_A` to
-// show why this kernel does not use it: apply the switch at once, from the
-// requester's context, to a target preempted in its program, WITHOUT the
-// check for state Y2 that method (a) would need. If the target was
-// preempted after its stub tested the flag and before the int/call, it
-// resumes with the old decision in the new ring: an Smode stub about to
-// `call` the function receiver now does it from ring 3, and the
-// supervisor-only page faults (tests/progs/t_y2.c shows it).
-// Returns 1 if applied, 0 to fall back to method (b).
+// The paper's method (a), built only with `make KDEFS=-DDMSM_METHOD_A`
+// (build/method-a/kernel.elf) to show why this kernel does not use it:
+// apply the switch at once, from the requester's context, to a target
+// preempted in its program. A switch from Smode to Umode is then wrong in
+// two states (docs/dmsm.md section 3), because the target resumes in ring 3
+// at code that only ring 0 may run, and a page fault kills it:
+//  - Y2: its stub has tested the flag and is about to `call` the function
+//    receiver (the receiver is a supervisor-only page);
+//  - Z0: it is in the function receiver itself, on its own stack: the
+//    receiver's first instructions, before `mov esp, [fcall_stack]`, and its
+//    last ones, after `mov esp, ebp`. The stack-pointer test takes those for
+//    program code (their ESP is the program's), so a tick preempts them.
+// methoda= on the command line says what this build checks, for the lesson
+// (tests/progs/t_y2.c): "off" nothing (the process dies in Y2 or Z0), "y2"
+// Y2 only (it still dies, in Z0), "safe" both (the default: it survives).
+enum { CHECK_NOTHING, CHECK_Y2, CHECK_Y2_Z0 };
+
+// What methoda= asks this build to check.
+static int
+method_a_checks(void)
+{
+    const char *v = cmdline_get("methoda");
+    if (v && strncmp(v, "off", 3) == 0)
+        return CHECK_NOTHING;
+    if (v && strncmp(v, "y2", 2) == 0)
+        return CHECK_Y2;
+    return CHECK_Y2_Z0;
+}
+
+// Are these the bytes of `call [MODEPAGE + MP_FCALL]` (FF 15 and the
+// address), the function-type call of every mode-aware stub?
+static int
+is_fcall(const uint8_t *code)
+{
+    uint32_t addr;
+    memcpy(&addr, code + 2, 4);
+    return code[0] == 0xFF && code[1] == 0x15 && addr == MODEPAGE + MP_FCALL;
+}
+
+// BEGIN LAB 4: making method (a) safe: states Y2 and Z0
+// STUB: (void)is_fcall;
+// STUB: static int in_state_y2(struct proc *t, uint32_t eip) { (void)t; (void)eip; return 0; }
+// STUB: static int in_state_z0(struct trapframe *tf) { (void)tf; return 0; }
+// Is Smode process t, preempted at eip in its program, in state Y2: its
+// next instruction the stub's `call [MODEPAGE + MP_FCALL]`, or the `je`
+// (short or near) that the flag test left taken towards it? The code is
+// read from t's own address space (t is not running). A kernel EIP is not
+// the stub's (that is Z0); stub code that is not in memory counts as Y2:
+// deferring a switch is always safe.
+static int
+in_state_y2(struct proc *t, uint32_t eip)
+{
+    uint8_t code[6];
+    if (eip >= KERNBASE)
+        return 0;
+    if (uvm_peek(&t->vm, eip, code, sizeof code) < 0)
+        return 1;
+    if (is_fcall(code))
+        return 1;
+    uint32_t target;
+    if (code[0] == 0x74) { // je rel8
+        target = eip + 2 + (uint32_t)(int8_t)code[1];
+    } else if (code[0] == 0x0F && code[1] == 0x84) { // je rel32
+        int32_t rel;
+        memcpy(&rel, code + 2, 4);
+        target = eip + 6 + (uint32_t)rel;
+    } else {
+        return 0;
+    }
+    return uvm_peek(&t->vm, target, code, sizeof code) < 0 || is_fcall(code);
+}
+
+// Is the preempted program (tf, an AP frame in ring 0) in state Z0, the
+// function receiver's own instructions on the program's stack? The only
+// kernel code that runs with interrupts on and the program's ESP is the
+// receiver's (and its traced twin's) prologue and epilogue: an AP frame
+// with a kernel EIP is exactly that.
+static int
+in_state_z0(struct trapframe *tf)
+{
+    return tf->eip >= KERNBASE;
+}
+// END LAB 4
+
+// May method (a) switch t, preempted in its program at tf, to mode now?
+// Only a switch to Umode can go wrong (docs/dmsm.md section 3). (Global
+// for selftest.c's test=methoda, which asks it about chosen EIPs.)
+int
+method_a_safe_now(struct proc *t, struct trapframe *tf, int mode)
+{
+    int checks = method_a_checks();
+    if (mode != MODE_UMODE)
+        return 1;
+    if (checks >= CHECK_Y2 && in_state_y2(t, tf->eip))
+        return 0;
+    return !(checks >= CHECK_Y2_Z0 && in_state_z0(tf));
+}
+
+// Apply a request of t's at once, if t is preempted in its program and
+// that is safe. Returns 1 if applied, 0 to leave it to method (b): t
+// applies it at the tail of its next system call.
 static int
 mode_apply_now(struct proc *t, int mode)
 {
     struct trapframe *tf = t->ap_frame;
-    if (t == curproc || t->state != RUNNABLE || !tf)
+    if (t == curproc || t->state != RUNNABLE || !tf || !method_a_safe_now(t, tf, mode))
         return 0;
     return mode_switch(t, tf, mode) == 0;
 }

@@ -3,6 +3,7 @@
 // "selftest NAME: FAIL: why" and powers off with status 0 or 1.
 #include "kernel.h"
 #include "mmu.h"
+#include "proc.h"
 #include "trap.h"
 #include "x86.h"
 
@@ -168,6 +169,70 @@ t_printk(void)
     printk("printk: every conversion formats as it should\n");
 }
 
+#ifdef DMSM_METHOD_A
+// The bytes libsys/syscall.asm's mode test assembles to, after the number
+// is loaded: cmp dword [MODEPAGE + MP_MODE], MODE_SMODE; je .call; int 0x80;
+// jmp .back; .call: call [MODEPAGE + MP_FCALL]; .back: ret. Then the same
+// with a near je (0F 84 rel32), and a je whose target is no call.
+#define MP(off) (MODEPAGE + (off)) & 0xFF, (MODEPAGE + (off)) >> 8 & 0xFF, \
+                (MODEPAGE + (off)) >> 16 & 0xFF, (MODEPAGE + (off)) >> 24
+static const uint8_t stub_code[] = {
+    0x83, 0x3D, MP(MP_MODE), MODE_SMODE, // 0: cmp (state Y1)
+    0x74, 0x04,                          // 7: je +4 (Y2 when taken)
+    0xCD, 0x80,                          // 9: int 0x80
+    0xEB, 0x06,                          // 11: jmp +6 (Y3)
+    0xFF, 0x15, MP(MP_FCALL),            // 13: call [MODEPAGE + MP_FCALL] (Y2)
+    0xC3,                                // 19: ret (Y3)
+    0x0F, 0x84, 0x02, 0x00, 0x00, 0x00,  // 20: je near +2 (Y2)
+    0xCD, 0x80,                          // 26: int 0x80
+    0xFF, 0x15, MP(MP_FCALL),            // 28: call [...]
+    0x74, 0x02,                          // 34: je +2, to no call
+    0x90, 0x90, 0xC3,                    // 36: nop, nop, ret
+};
+
+// method (a)'s checks (mode.c, methoda=safe): asked about a preempted Smode
+// process at each instruction of a stub, and at the function receiver's
+// instructions on the program's stack (state Z0: its first, and the pop
+// ebp; ret after its mov esp, ebp), only the Y2 and Z0 ones are unsafe for
+// a switch to Umode; a switch to Smode is always safe.
+static void
+t_methoda(void)
+{
+    static struct proc t;
+    extern uint8_t fcall_entry[];
+    t.mode = MODE_SMODE;
+    t.vm.pgdir = uvm_create();
+    t.vm.brk = USERBASE + PGSIZE;
+    CHECK(t.vm.pgdir && uvm_alloc(&t.vm, USERBASE, USERBASE + PGSIZE, PTE_U) == 0 &&
+          uvm_load(&t.vm, USERBASE, stub_code, sizeof stub_code) == 0, "no memory for the stub");
+    static const struct {
+        uint32_t off;
+        int safe;
+    } at[] = {{0, 1}, {7, 0}, {9, 1}, {11, 1}, {13, 0}, {19, 1}, {20, 0}, {26, 1}, {28, 0},
+              {34, 1}, {36, 1}};
+    struct trapframe tf = {.cs = SEL_KCODE, .esp = USTACKTOP - 16};
+    for (size_t i = 0; i < ARRAY_SIZE(at); i++) {
+        tf.eip = USERBASE + at[i].off;
+        CHECK(method_a_safe_now(&t, &tf, MODE_UMODE) == at[i].safe,
+              at[i].safe ? "a stub instruction outside Y2 taken for Y2" : "a Y2 instruction missed");
+        CHECK(method_a_safe_now(&t, &tf, MODE_SMODE), "a switch to Smode refused");
+    }
+    uint8_t *epilogue = fcall_entry; // mov esp, ebp; pop ebp; ret
+    while (epilogue < fcall_entry + 256 &&
+           !(epilogue[0] == 0x89 && epilogue[1] == 0xEC && epilogue[2] == 0x5D && epilogue[3] == 0xC3))
+        epilogue++;
+    CHECK(epilogue < fcall_entry + 256, "no mov esp, ebp; pop ebp; ret in fcall_entry");
+    uint32_t z0[] = {(uint32_t)fcall_entry, (uint32_t)fcall_entry + 1, (uint32_t)epilogue + 2,
+                     (uint32_t)epilogue + 3};
+    for (size_t i = 0; i < ARRAY_SIZE(z0); i++) {
+        tf.eip = z0[i];
+        CHECK(!method_a_safe_now(&t, &tf, MODE_UMODE), "an instruction of state Z0 missed");
+    }
+    uvm_free(&t.vm);
+    printk("methoda: the checks find Y2 and Z0 and nothing else\n");
+}
+#endif
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -175,6 +240,9 @@ static const struct {
     {"banner", t_banner}, {"timer", t_timer},   {"frames", t_frames},
     {"heap", t_heap},     {"symbols", t_symbols}, {"fault", t_fault},
     {"panic", t_panic},   {"spurious", t_spurious}, {"printk", t_printk},
+#ifdef DMSM_METHOD_A
+    {"methoda", t_methoda},
+#endif
 };
 
 // Run the self-test called name (test=NAME), print its verdict and power off:

@@ -32,7 +32,12 @@ _Static_assert(offsetof(struct syscall_entry, flags) == SCE_FLAGS, "SCE_FLAGS ou
 // fewer parameters ignores the extra words; void (*)(void) is the type GCC
 // lets any function pointer pass through).
 #define ENTRY(name, flags) [SYS_##name] = {(syscall_fn)(void (*)(void))sys_##name, flags}
-const struct syscall_entry syscalls[NSYSCALL] = {
+static int sys_past_the_table(void);
+
+// The slot past the end, [NSYSCALL], is a sentinel: the fast paths
+// (fcall.asm, sysenter.asm) test the number before they index, and one that
+// tested it off by one would call sys_past_the_table, which names the bug.
+const struct syscall_entry syscalls[NSYSCALL + 1] = {
     [0] = {0, SC_FRAME},
     ENTRY(exit, 0),        ENTRY(fork, SC_FRAME),  ENTRY(exec, SC_FRAME),
     ENTRY(wait, 0),        ENTRY(getpid, 0),       ENTRY(getppid, 0),
@@ -46,6 +51,7 @@ const struct syscall_entry syscalls[NSYSCALL] = {
     ENTRY(switch_user, 0), ENTRY(modeinfo, 0),     ENTRY(nopromote, 0),
     ENTRY(poweroff, 0),    ENTRY(vmstat, 0),       ENTRY(link, 0),
     ENTRY(rename, 0),      ENTRY(poll, 0),         ENTRY(tracectl, 0),
+    [NSYSCALL] = {(syscall_fn)(void (*)(void))sys_past_the_table, 0},
     // BEGIN LAB 2: the table entry of your own system call
     // STUB: [SYS_sysinfo] = {0, SC_FRAME},
     ENTRY(sysinfo, 0),
@@ -58,6 +64,15 @@ const char *const syscall_names[NSYSCALL] = {
 #include "uapi/syscalls.h"
 #undef SYSCALL
 };
+
+// The sentinel's handler: a receiver indexed the table with NSYSCALL, its
+// number test off by one (a kernel bug).
+static int
+sys_past_the_table(void)
+{
+    panic("system call %u reached the table's sentinel: a receiver's number test is off by one",
+          NSYSCALL);
+}
 
 // Check the rule above: every slot has a handler or the SC_FRAME flag.
 void

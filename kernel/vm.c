@@ -496,6 +496,23 @@ uvm_load(struct vmspace *vm, uint32_t uva, const void *src, uint32_t n)
     return copy_to_user(vm, uva, src, n, ACCESS_LOAD);
 }
 
+// Copy n bytes at user address va of vm into dst, if every one of them lies
+// in a present user page; nothing is faulted in, and vm need not be the
+// running space (method (a) reads a preempted process's code). 0 or -EFAULT.
+int
+uvm_peek(struct vmspace *vm, uint32_t va, void *dst, uint32_t n)
+{
+    uint8_t *d = dst;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t a = va + i;
+        uint32_t *pte = a >= USERBASE && a < KERNBASE ? walk(vm->pgdir, a, 0) : 0;
+        if (!pte || (*pte & (PTE_P | PTE_U)) != (PTE_P | PTE_U))
+            return -EFAULT;
+        d[i] = *((uint8_t *)P2V(PTE_ADDR(*pte)) + (a & (PGSIZE - 1)));
+    }
+    return 0;
+}
+
 // Copy a NUL-terminated string of at most max bytes (NUL included) from
 // user space. Returns its length, -EFAULT, or -ENAMETOOLONG.
 int

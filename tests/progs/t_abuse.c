@@ -4,7 +4,9 @@
 //  - sysenter with NT, TF or DF set, or with null DS/ES, and from Smode;
 //  - DF left set by one process must not reach another's system calls;
 //  - NT set in ring 3, then a switch to Smode;
-//  - a switch to Smode requested with ESP pointing into the kernel: refused;
+//  - a switch to Smode requested with ESP pointing into the kernel: refused
+//    (and the reason cleared by the next request);
+//  - kernel data selectors loaded in Smode, then a switch to Umode;
 //  - creating files in a removed working directory;
 //  - kill(1) by anyone but init;
 //  - IOPL 3, set by Smode code, must not survive a return to Umode (nor exec).
@@ -109,6 +111,33 @@ smode_with_kernel_esp(void)
     if (r != 0 || read_cs() != 0x1b || modeinfo(0, &pi) != 0 || pi.mode != MODE_UMODE ||
         pi.refused != -EFAULT)
         exit(2);
+    // a new request clears the reason the last one was refused
+    if (switch_supervisor(0) != 0 || modeinfo(0, &pi) != 0 || pi.mode != MODE_SMODE ||
+        pi.refused != 0)
+        exit(3);
+    exit(0);
+}
+
+// Smode code may load the kernel's data selector into DS, ES, FS and GS
+// (ring 0 may). Demoted, the program must come back to ring 3 with the
+// flat user data selector in all four: the CPU would load a null selector
+// for a kernel one at the return to ring 3 (Bochs does, and faults at the
+// next access; QEMU keeps the kernel selector, so read them back).
+static void
+kernel_selectors_then_umode(void)
+{
+    if (switch_supervisor(0) != 0 || read_cs() != 0x08)
+        exit(2);
+    __asm__ volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%fs; mov %0, %%gs"
+                     : : "r"(0x10) : "memory");
+    if (switch_user(0) != 0 || read_cs() != 0x1b)
+        exit(3);
+    unsigned int ds, es, fs, gs;
+    __asm__ volatile("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
+                     : "=r"(ds), "=r"(es), "=r"(fs), "=r"(gs));
+    if ((ds & 0xFFFF) != 0x23 || (es & 0xFFFF) != 0x23 || (fs & 0xFFFF) != 0x23 ||
+        (gs & 0xFFFF) != 0x23)
+        exit(4);
     exit(0);
 }
 
@@ -145,6 +174,8 @@ main(void)
     CHECK(s == 0, "sysenter from Smode: status 0x%x", s);
     CHECK(in_child(nt_then_smode) == 0, "NT, then Smode");
     CHECK(in_child(smode_with_kernel_esp) == 0, "Smode with ESP in the kernel");
+    s = in_child(kernel_selectors_then_umode);
+    CHECK(s == 0, "kernel selectors in Smode, then Umode: status 0x%x", s);
     s = in_child(iopl_then_umode);
     CHECK(s == 0, "IOPL 3 from Smode, then Umode: status 0x%x", s);
 

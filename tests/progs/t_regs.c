@@ -75,9 +75,29 @@ check_fork(const char *mode)
     printf("regs: %s fork preserves them in parent and child\n", mode);
 }
 
+// The segment registers come back from a system call as they went in: a
+// program may hold a null selector in FS and GS (ring 3 may load one).
+static void
+check_segments(void)
+{
+    unsigned short ds, es, fs, gs;
+    __asm__ volatile("mov %4, %%fs; mov %4, %%gs\n\t"
+                     "mov %6, %%eax; int $0x80\n\t"
+                     "mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3\n\t"
+                     "mov %5, %%fs; mov %5, %%gs"
+                     : "=m"(ds), "=m"(es), "=m"(fs), "=m"(gs)
+                     : "r"(0), "r"(0x23), "i"(SYS_getpid)
+                     : "eax", "memory");
+    CHECK(ds == 0x23 && es == 0x23 && fs == 0 && gs == 0,
+          "segments after int 0x80: ds 0x%x es 0x%x fs 0x%x gs 0x%x, expected 0x23 0x23 0 0",
+          ds, es, fs, gs);
+    printf("regs: the segment registers survive int 0x80\n");
+}
+
 int
 main(void)
 {
+    check_segments();
     int pid = getpid();
     CHECK(call_with_known_regs((void *)getpid) == pid, "getpid's result");
     check_regs("Umode getpid (int 0x80)");

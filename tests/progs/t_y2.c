@@ -2,13 +2,15 @@
 // parent flips its mode back and forth many times.
 //  - With method (b) (the kernel as built by default) every switch waits
 //    for the tail of the child's next system call: the child survives.
-//  - With method (a) (make KDEFS=-DDMSM_METHOD_A, see kernel/mode.c) a
-//    switch is applied at once to the preempted child. Sooner or later the
-//    child is preempted in state Y2 of its stub (flag tested, `call` not yet
-//    made) and switched to Umode: it then calls the supervisor-only
-//    function receiver from ring 3 and is killed by a page fault.
-// usage: t_y2            expect survival (method b)
-//        t_y2 expect-kill expect the Y2 kill (method a)
+//  - With method (a) (build/method-a/kernel.elf, see kernel/mode.c) a
+//    switch is applied at once to the preempted child. With methoda=off
+//    (no checks), sooner or later the child is switched to Umode in state
+//    Y2 of its stub (flag tested, `call` not yet made) or Z0 (in the
+//    function receiver's first or last instructions, on its own stack): it
+//    then runs ring-0-only code in ring 3 and is killed by a page fault.
+//    With methoda=y2 it still dies, in Z0; with methoda=safe it survives.
+// usage: t_y2 [expect-kill] [FLIPS]   expect survival (or the kill) within
+//                                     FLIPS flip pairs (default 150, 2000)
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +23,7 @@ int
 main(int argc, char **argv)
 {
     int expect_kill = argc > 1 && strcmp(argv[1], "expect-kill") == 0;
-    int flips = expect_kill ? 2000 : 150;
+    int flips = argc > 1 + expect_kill ? atoi(argv[1 + expect_kill]) : expect_kill ? 2000 : 150;
     // The child reports over a pipe once it runs in Smode, so that no flip
     // of the parent's can race with the child's own switch_supervisor(0)
     // (a request of the parent's made first would make the child's own
@@ -33,6 +35,8 @@ main(int argc, char **argv)
     if (child == 0) {
         if (switch_supervisor(0) != 0) // applied at the tail of this call
             exit(2);
+        if (read_cs() != 0x08)
+            exit(5); // the switch never happened: nothing for the parent to flip
         int me = getpid();
         if (write(ready[1], "s", 1) != 1)
             exit(4);
@@ -59,7 +63,7 @@ main(int argc, char **argv)
     wait(&status);
     if (WIFKILLED(status) && WKILLVEC(status) == 14) {
         printf("t_y2: the child was killed by a page fault after %d flip pairs: "
-               "switched in state Y2, it called the function receiver from ring 3\n", i);
+               "switched in state Y2 or Z0, it ran ring-0-only code in ring 3\n", i);
         if (!expect_kill)
             FAIL("method (b) must never do this");
         pass();
