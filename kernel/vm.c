@@ -408,11 +408,19 @@ switchuvm(struct proc *p)
 
 // The kernel address of user address va in vm, making the page resident
 // first (lazy or swapped page); 0 if va is not a valid user address for the
-// access (ACCESS_WRITE needs a writable page). The pointer is good until
-// the next frame allocation (which may page the page out again).
+// access (ACCESS_WRITE needs a writable page; ACCESS_LOAD, exec writing the
+// program image, writes read-only pages too). The page is marked accessed,
+// and dirty when written, as the program's own access would. The pointer
+// is good until the next frame allocation (which may page the page out
+// again).
 static uint8_t *
 uva2ka(struct vmspace *vm, uint32_t va, int access)
 {
+    // BEGIN LAB 2: finding a user address in the page table: the checks
+    // STUB: uint32_t *pte = walk(vm->pgdir, va, 0); // the trusting version: no check at all
+    // STUB: if (!(*pte & PTE_P))
+    // STUB:     vm_fault(vm, va, access == ACCESS_WRITE);
+    // STUB: return (uint8_t *)P2V(PTE_ADDR(*pte)) + (va & (PGSIZE - 1));
     int write = access != ACCESS_READ;
     if (va < USERBASE || va >= KERNBASE)
         return 0;
@@ -425,6 +433,7 @@ uva2ka(struct vmspace *vm, uint32_t va, int access)
         return 0;
     *pte |= PTE_A | (write ? PTE_D : 0); // the kernel's access counts as a use
     return (uint8_t *)P2V(PTE_ADDR(*pte)) + (va & (PGSIZE - 1));
+    // END LAB 2
 }
 
 // Copy n bytes from user address uva of p into kernel buffer dst.
@@ -518,6 +527,10 @@ uvm_peek(struct vmspace *vm, uint32_t va, void *dst, uint32_t n)
 int
 copyinstr(struct proc *p, char *dst, uint32_t uva, uint32_t max)
 {
+    // BEGIN LAB 2: copyinstr checks every byte's page too
+    // STUB: (void)p; // the trusting version: a bad pointer takes the kernel down
+    // STUB: strlcpy(dst, (const char *)uva, max);
+    // STUB: return (int)strlen(dst);
     for (uint32_t i = 0; i < max; i++) {
         uint8_t *k = uva2ka(&p->vm, uva + i, ACCESS_READ);
         if (!k)
@@ -527,6 +540,7 @@ copyinstr(struct proc *p, char *dst, uint32_t uva, uint32_t max)
             return (int)i;
     }
     return -ENAMETOOLONG;
+    // END LAB 2
 }
 
 // Give vm's page at va a frame: pte is its entry, lazy (a fresh zeroed

@@ -115,6 +115,16 @@ main(void)
     char buf[256];
     int fds[2], r, st;
 
+    // Good pointers into pages the program never touched: the kernel must
+    // fault them in (a lazy heap page), not refuse them.
+    char *fresh = sbrk(2 * PG);
+    CHECK(!sbrk_failed(fresh), "sbrk");
+    int lazy_fd = open("/README", O_RDONLY);
+    CHECK(lazy_fd >= 0 && read(lazy_fd, fresh + PG - 8, 16) == 16, "read into untouched heap "
+          "pages (across their boundary) failed");
+    CHECK(stat("/README", (struct stat *)(fresh + PG + 64)) == 0, "stat into an untouched page");
+    close(lazy_fd);
+
     // A heap page with nothing mapped after it.
     char *brk0 = sbrk(0);
     unsigned int pad = (PG - (unsigned int)brk0 % PG) % PG;
@@ -130,6 +140,7 @@ main(void)
     const char *long_unterminated = edge + PG - 600; // more than PATH_MAX bytes, no NUL
 
     int fd0 = next_fd();
+
 
     // ---- calls that write to user memory ----
     int rfd = open("/README", O_RDONLY);

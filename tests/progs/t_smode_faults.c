@@ -2,7 +2,8 @@
 // kills only that process, with the same report as in ring 3: status
 // WAIT_KILLED_BIT | vector. NULL dereference and a write to the read-only
 // code page (CR0.WP holds in ring 0) -> 14, divide error -> 0, ud2 -> 6,
-// a bogus selector loaded into DS -> 13. The parent carries on each time.
+// a bogus selector loaded into DS -> 13, int 8 -> 8 (the double-fault task;
+// in ring 3 the gate's DPL 0 makes it 13). The parent carries on each time.
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -50,6 +51,14 @@ bad_ss(void)
     __asm__ volatile("movw $0x23, %%ax\n\tmovw %%ax, %%ss" : : : "eax", "memory");
 }
 
+static void
+do_int8(void)
+{
+    // the double-fault vector by hand: a task gate of DPL 0, so ring 3 gets
+    // a GPF; ring 0 reaches the double-fault task, which kills the program
+    __asm__ volatile("int $8");
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -60,6 +69,7 @@ static const struct {
     {"code write", code_write, 14, 14}, {"divide by zero", divide_zero, 0, 0},
     {"ud2", do_ud2, 6, 6},              {"bogus DS", bad_ds, 13, 13},
     {"LDT selector", ldt_ds, 13, 13},   {"RPL-3 SS", bad_ss, 13, -1},
+    {"int 8", do_int8, 8, 13},
 };
 
 int
