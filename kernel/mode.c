@@ -255,8 +255,7 @@ is_fcall(const uint8_t *code)
 }
 
 // BEGIN LAB 4: making method (a) safe: states Y2 and Z0
-// STUB: (void)is_fcall;
-// STUB: static int in_state_y2(struct proc *t, uint32_t eip) { (void)t; (void)eip; return 0; }
+// STUB: static int in_state_y2(struct proc *t, uint32_t eip) { (void)t; (void)eip; (void)is_fcall; return 0; }
 // STUB: static int in_state_z0(struct trapframe *tf) { (void)tf; return 0; }
 // Is Smode process t, preempted at eip in its program, in state Y2: its
 // next instruction the stub's `call [MODEPAGE + MP_FCALL]`, or the `je`
