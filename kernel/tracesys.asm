@@ -12,7 +12,7 @@
 section .note.GNU-stack noalloc noexec nowrite progbits
 section .text
 
-extern alltraps, trapret, syscalls, curproc, fcall_stack, tss, trap, syscall_tail
+extern alltraps, trapret, syscalls, curproc, fcall_stack, tss, trap, syscall_tail, panic
 extern trace_sys, trace_sysret, trace_sysret_tf
 extern sysenter_exit, sysenter_bad, sysenter_slow
 
