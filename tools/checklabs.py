@@ -4,7 +4,8 @@
 For every lab n (or the labs named on the command line):
   1. the full tree scores y/y (make grade LAB=n here);
   2. the handout (tools/mklab.py handout) builds with -Werror and its own
-     `make grade LAB=n` scores x < y;
+     `make grade LAB=n` scores x < y, and every command of the lab's
+     handout text runs in it (tools/checkhandouts.py);
   3. every block is needed: the full tree with that block alone cut
      (tools/mklab.py cut) builds, and its grade fails a named test (the run
      stops at the first failure);
@@ -33,6 +34,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+import checkhandouts  # noqa: E402
 import mklab  # noqa: E402
 import mutants  # noqa: E402
 
@@ -108,6 +110,8 @@ def check_handout(lab, args, logdir, total, problems):
         if graded.status == 0 or not got.isdigit() or possible != total or int(got) >= int(possible):
             problems.append("lab %d: the handout scores %s (must be less than %s)" % (lab, hscore, total))
     print("lab %d: the handout builds and scores %s" % (lab, hscore), flush=True)
+    if hscore != "no build":
+        problems.extend(checkhandouts.check(lab, hdir, logdir))
 
 
 def check_block(block, lab, args, logdir, tree):
