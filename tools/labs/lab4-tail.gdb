@@ -5,5 +5,8 @@ break syscall_tail if curproc->pending == 1
 continue
 set $tf = tf
 printf "at the tail: saved cs 0x%x ss 0x%x (the frame returns to ring %d)\n", $tf->cs, $tf->ss, $tf->cs & 3
+# (delete the breakpoint before finish: a tick pending as GDB steps off it
+# would come back to it, and finish would stop there again)
+delete
 finish
 printf "after it:    saved cs 0x%x ss 0x%x (ring %d), mode flag %d\n", $tf->cs, $tf->ss, $tf->cs & 3, curproc->vm.modepage->mode
