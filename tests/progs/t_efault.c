@@ -268,6 +268,24 @@ main(void)
     CHECK(unlink("/efault_tmp") == 0, "unlink /efault_tmp");
     printf("%d checks including calls that read user memory\n", checks);
 
+    // ---- path lengths (copyinstr's bounds, get_path's name check) ----
+    static char path[PATH_MAX + 8];
+    CHECK(open("", O_RDONLY) == -ENOENT, "open(\"\") must be -ENOENT");
+    memset(path, 'n', NAME_MAX);
+    path[NAME_MAX] = 0;
+    CHECK(open(path, O_RDONLY) == -ENOENT, "a name of NAME_MAX bytes must be allowed (-ENOENT)");
+    memset(path, 'n', NAME_MAX + 1);
+    path[NAME_MAX + 1] = 0;
+    CHECK(open(path, O_RDONLY) == -ENAMETOOLONG, "a name of NAME_MAX + 1 bytes: -ENAMETOOLONG");
+    for (int i = 0; i < PATH_MAX - 1; i++) // short names: only the whole path's length counts
+        path[i] = i % 2 ? '/' : 'd';
+    path[PATH_MAX - 1] = 0;
+    CHECK(open(path, O_RDONLY) == -ENOENT, "a path of PATH_MAX - 1 bytes must be allowed (-ENOENT)");
+    path[PATH_MAX - 1] = 'd';
+    path[PATH_MAX] = 0;
+    CHECK(open(path, O_RDONLY) == -ENAMETOOLONG, "a path of PATH_MAX bytes: -ENAMETOOLONG");
+    printf("path lengths: NAME_MAX and PATH_MAX hold exactly\n");
+
     // ---- exec ----
     exec_checks(unterminated);
 
