@@ -86,20 +86,30 @@ NASMFLAGS := -f elf32 -g -F dwarf -I$(B)/ -Ikernel/
 KERNEL_C   := $(wildcard kernel/*.c)
 KERNEL_ASM := boot/entry.asm $(wildcard kernel/*.asm)
 KERNEL_OBJ := $(KERNEL_C:%.c=$(B)/%.o) $(KERNEL_ASM:%.asm=$(B)/%.o)
-LIBSYS_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard libsys/*.c)) $(B)/libsys/syscall.o
+LIBSYS_C   := $(wildcard libsys/*.c)
+LIBSYS_OBJ := $(LIBSYS_C:%.c=$(B)/%.o) $(B)/libsys/syscall.o        # libsys.a (static)
+LIBSYS_PIC := $(LIBSYS_C:%.c=$(B)/pic/%.o) $(B)/libsys/syscall.o    # libsys.so
 USER_PROGS := $(patsubst user/%.c,$(B)/user/%,$(wildcard user/*.c))
 TEST_PROGS := $(patsubst tests/progs/%.c,$(B)/tests/%,$(wildcard tests/progs/*.c))
+# Programs are linked against the shared library (/lib/libsys.so); these
+# also get a static build, NAME-static, for the benchmarks.
+STATIC_PROGS := $(patsubst %,$(B)/user/%-static,bench true sleep)
+# Programs built for the conventional library (version 1: int 0x80 only,
+# the same names and soname), kept as binaries in /test/old/: NAME linked
+# against its libsys.so, NAME-static against its libsys.a.
+OLD_PROGS := $(foreach p,$(patsubst tests/old/%.c,%,$(wildcard tests/old/*.c)),$(B)/old/$(p) $(B)/old/$(p)-static)
 
 .PHONY: all deps FORCE run run-nox qemu-gdb gdb bochs iso test bench clean help check-firstrun \
   timeline check-timeline figures \
   grade handout handin check-labs check-docs
 
 # Intermediate files make would otherwise delete after use.
-.PRECIOUS: $(B)/libsys/crt0.o
+.PRECIOUS: $(B)/libsys/crt0.o $(B)/user/%.o $(B)/tests/%.o $(B)/old/%.o
 
 # (the programs are named here so that make keeps them: GDB and the Bochs
 # walkthrough want their symbols)
-all: $(B)/kernel.elf $(B)/fs.img $(B)/dmsm.iso $(B)/swap.img $(USER_PROGS) $(TEST_PROGS)
+all: $(B)/kernel.elf $(B)/fs.img $(B)/dmsm.iso $(B)/swap.img $(USER_PROGS) $(TEST_PROGS) \
+  $(STATIC_PROGS) $(OLD_PROGS) $(B)/libsys.so
 
 help:
 	@echo "make / make all     build the kernel, the programs, the ISO and the swap disk"
@@ -200,31 +210,96 @@ $(B)/libsys.a: $(LIBSYS_OBJ)
 	$(call say,AR,$@)
 	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
+# The shared library: position-independent C (the stubs in syscall.asm have
+# no absolute address in them), every symbol bound inside it (-Bsymbolic:
+# only RELATIVE relocations are left), all bound at load (-z now), a SysV
+# hash table for the kernel's linker, and no relocation in its text (-z
+# text), which every process shares.
+$(B)/pic/libsys/%.o: libsys/%.c libsys/include/*.h kernel/uapi/*.h
+	@mkdir -p $(@D)
+	$(call say,CC,$< (PIC))
+	$(Q)$(CC) $(UCFLAGS) -fPIC -c $< -o $@
+SOFLAGS := -m elf_i386 -shared -soname libsys.so -Bsymbolic -z now -z text --hash-style=sysv \
+  -z max-page-size=4096 --build-id=none
+$(B)/libsys.so: $(LIBSYS_PIC)
+	$(call say,LD,$@)
+	$(Q)$(LD) $(SOFLAGS) -o $@ $^ $(LIBGCC)
+# The conventional library, version 1: the same C, CONVENTIONAL stubs.
+$(B)/old/libsys/syscall.o: libsys/syscall.asm $(B)/sysdefs.inc $(B)/sysstubs.inc
+	@mkdir -p $(@D)
+	$(call say,AS,$< (conventional))
+	$(Q)$(NASM) $(NASMFLAGS) -DLIBSYS_CONVENTIONAL $< -o $@
+$(B)/old/libsys.a: $(LIBSYS_C:%.c=$(B)/%.o) $(B)/old/libsys/syscall.o
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
+$(B)/old/libsys.so: $(LIBSYS_C:%.c=$(B)/pic/%.o) $(B)/old/libsys/syscall.o
+	$(call say,LD,$@)
+	$(Q)$(LD) $(SOFLAGS) -o $@ $^ $(LIBGCC)
+
 ULDFLAGS := -m elf_i386 -T libsys/user.ld -nostdlib --build-id=none -z max-page-size=4096
-$(B)/user/%: user/%.c $(wildcard user/*.h) $(B)/libsys/crt0.o $(B)/libsys.a libsys/include/*.h libsys/user.ld
+DLDFLAGS := -m elf_i386 -T libsys/user-dyn.ld -nostdlib --build-id=none -z max-page-size=4096 \
+  --hash-style=sysv -z now --no-dynamic-linker
+PROG_DEPS := $(wildcard user/*.h) $(B)/libsys/crt0.o libsys/include/*.h libsys/user.ld libsys/user-dyn.ld
+# $(call link_dyn,OBJ,LIBRARY) and $(call link_static,OBJ,ARCHIVE): link $@
+link_dyn = $(LD) $(DLDFLAGS) -o $@ $(B)/libsys/crt0.o $(1) $(2) $(LIBGCC)
+link_static = $(LD) $(ULDFLAGS) -o $@ $(B)/libsys/crt0.o $(1) $(2) $(LIBGCC)
+$(B)/user/%.o: user/%.c $(PROG_DEPS)
 	@mkdir -p $(@D)
-	$(call say,CC+LD,$@)
-	$(Q)$(CC) $(UCFLAGS) -c $< -o $@.o
-	$(Q)$(LD) $(ULDFLAGS) -o $@ $(B)/libsys/crt0.o $@.o $(B)/libsys.a $(LIBGCC)
-$(B)/tests/%: tests/progs/%.c tests/progs/*.h $(wildcard user/*.h) $(B)/libsys/crt0.o $(B)/libsys.a libsys/include/*.h libsys/user.ld
+	$(call say,CC,$<)
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
+$(B)/user/%-static: $(B)/user/%.o $(B)/libsys.a
+	$(call say,LD,$@ (static))
+	$(Q)$(call link_static,$<,$(B)/libsys.a)
+$(B)/user/%: $(B)/user/%.o $(B)/libsys.so
+	$(call say,LD,$@)
+	$(Q)$(call link_dyn,$<,$(B)/libsys.so)
+$(B)/tests/%.o: tests/progs/%.c tests/progs/*.h $(PROG_DEPS)
 	@mkdir -p $(@D)
-	$(call say,CC+LD,$@)
-	$(Q)$(CC) $(UCFLAGS) -c $< -o $@.o
-	$(Q)$(LD) $(ULDFLAGS) -o $@ $(B)/libsys/crt0.o $@.o $(B)/libsys.a $(LIBGCC)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
+$(B)/tests/%: $(B)/tests/%.o $(B)/libsys.so
+	$(call say,LD,$@)
+	$(Q)$(call link_dyn,$<,$(B)/libsys.so)
+$(B)/old/%.o: tests/old/%.c $(PROG_DEPS)
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
+$(B)/old/%-static: $(B)/old/%.o $(B)/old/libsys.a
+	$(call say,LD,$@ (static, conventional library))
+	$(Q)$(call link_static,$<,$(B)/old/libsys.a)
+$(B)/old/%: $(B)/old/%.o $(B)/old/libsys.so
+	$(call say,LD,$@ (conventional library))
+	$(Q)$(call link_dyn,$<,$(B)/old/libsys.so)
 
 # ---- the file-system image and the ISO ----
 # Programs go into the image stripped; build/user/NAME keeps the symbols for GDB.
-FS_BIN  := $(patsubst $(B)/user/%,$(B)/fsroot/bin/%,$(USER_PROGS))
-FS_TEST := $(patsubst $(B)/tests/%,$(B)/fsroot/test/%,$(TEST_PROGS))
+FS_BIN  := $(patsubst $(B)/user/%,$(B)/fsroot/bin/%,$(USER_PROGS) $(STATIC_PROGS))
+FS_TEST := $(patsubst $(B)/tests/%,$(B)/fsroot/test/%,$(TEST_PROGS)) \
+  $(patsubst $(B)/old/%,$(B)/fsroot/test/old/%,$(OLD_PROGS))
+FS_LIB  := $(B)/fsroot/lib/libsys.so
+# malformed binaries for the linker to refuse (tools/mkbadelf.py, t_badelf)
+BAD_PROGS := nolib reltype copyrel nosym pastfile badname badsym notelf loop textrel shortlib
+BAD_LIBS  := libtxt.so liblpa.so liblpb.so libtrl.so libsht.so
+FS_BAD    := $(BAD_PROGS:%=$(B)/bad/test/bad/%) $(BAD_LIBS:%=$(B)/bad/lib/%)
+$(FS_BAD) &: $(B)/user/true $(B)/libsys.so tools/mkbadelf.py
+	$(call say,GEN,$(B)/bad)
+	$(Q)$(PYTHON) tools/mkbadelf.py $(B)/user/true $(B)/libsys.so $(B)/bad
 $(B)/fsroot/bin/%: $(B)/user/%
 	@mkdir -p $(@D)
 	$(Q)$(STRIP) -o $@ $<
 $(B)/fsroot/test/%: $(B)/tests/%
 	@mkdir -p $(@D)
 	$(Q)$(STRIP) -o $@ $<
-$(B)/fs.img: $(FS_BIN) $(FS_TEST) tools/mkfs.py
+$(B)/fsroot/test/old/%: $(B)/old/%
+	@mkdir -p $(@D)
+	$(Q)$(STRIP) -o $@ $<
+$(B)/fsroot/lib/libsys.so: $(B)/libsys.so
+	@mkdir -p $(@D)
+	$(Q)$(STRIP) --strip-unneeded -o $@ $<
+$(B)/fs.img: $(FS_BIN) $(FS_TEST) $(FS_LIB) $(FS_BAD) tools/mkfs.py
 	$(call say,MKFS,$@)
-	$(Q)$(PYTHON) tools/mkfs.py $@ $(foreach p,$(FS_BIN) $(FS_TEST),$(p:$(B)/fsroot%=%)=$(p))
+	$(Q)$(PYTHON) tools/mkfs.py $@ $(foreach p,$(FS_BIN) $(FS_TEST) $(FS_LIB),$(p:$(B)/fsroot%=%)=$(p)) \
+	  $(foreach p,$(FS_BAD),$(p:$(B)/bad%=%)=$(p))
 
 $(B)/dmsm.iso: $(B)/kernel.elf $(B)/fs.img tools/grub.cfg
 	@mkdir -p $(B)/iso/boot/grub
@@ -315,9 +390,11 @@ bochs: all
 bochs-%: all
 	@echo "Bochs booting into $(PROG_PATH) $(ARGS): the debugger stops before the BIOS; the console prints here."
 	@echo "Try: lb \"syscall\", c, sreg, r, c, q (docs/debugging.md, docs/labs/). $* symbols:" \
-	  $$($(NM) $(PROG_FILE) | awk '$$3 == "main" || $$3 == "getpid" { printf "%s=0x%s ", $$3, $$1 }')
+	  $$(NM=$(NM) $(PYTHON) tools/bochs-prog.py --show $(B) $*)
 	@$(BOCHS_ENV) $(PYTHON) tools/bochs-prog.py $(B) $(strip $(MEM)) "$(strip $(CMDLINE)) init=$(PROG_PATH) $(ARGS)" || true
 
+# (where the kernel maps libsys.so, the first library: LIBBASE, kernel/mmu.h)
+LIBBASE = $(shell sed -n 's/^\#define LIBBASE \(0x[0-9A-Fa-f]*\)u.*/\1/p' kernel/mmu.h)
 # The same for GDB: QEMU in the background waiting for it, the console
 # printed on this terminal, GDB in the foreground (quit GDB: QEMU goes too).
 FREE_PORT = $(PYTHON) -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -327,7 +404,7 @@ qemu-gdb-%: all
 	  $(QEMU_BASE) -display none -serial file:/dev/stdout -monitor none -append "$(strip $(CMDLINE)) init=$(PROG_PATH) $(ARGS)" \
 	  -S -gdb tcp:127.0.0.1:$$port </dev/null & qpid=$$!; sleep 0.5; \
 	  gdb -q -ex "set architecture i386" -ex "set disassembly-flavor intel" -ex "file $(B)/kernel.elf" \
-	    -ex "add-symbol-file $(PROG_FILE)" \
+	    -ex "add-symbol-file $(PROG_FILE)" -ex "add-symbol-file $(B)/libsys.so -o $(LIBBASE)" \
 	    -ex "target remote 127.0.0.1:$$port" $(if $(GDBCMDS),-x $(GDBCMDS)); \
 	  kill $$qpid 2>/dev/null; wait $$qpid 2>/dev/null; true
 

@@ -18,8 +18,34 @@
 
 #define MAXARG 32
 
-// Copy the ELF segments into the new address space vm. *end: the end of
-// what is mapped so far (uvm_free finds it all on failure).
+// Load one PT_LOAD segment ph of the file ip into vm at base + its vaddr,
+// as private pages (the program's, or a library's writable segment,
+// dynlink.c): fresh zeroed pages, the file's bytes copied in. The caller
+// has checked ph. 0, -ENOMEM, or -ENOEXEC if the file is short.
+int
+elf_load_segment(struct vmspace *vm, struct inode *ip, struct proghdr *ph, uint32_t base)
+{
+    uint32_t start = base + PGROUNDDOWN(ph->vaddr), stop = base + PGROUNDUP(ph->vaddr + ph->memsz);
+    uint32_t perm = PTE_U | (ph->flags & PF_W ? PTE_W : 0);
+    int r = uvm_alloc(vm, start, stop, perm);
+    if (r < 0)
+        return r;
+    // copy the file's bytes in (uvm_load pages in what was paged out
+    // meanwhile, and writes read-only pages too)
+    char buf[512];
+    for (uint32_t done = 0; done < ph->filesz;) {
+        uint32_t chunk = MIN(ph->filesz - done, sizeof(buf));
+        if (fs_read(ip, ph->off + done, buf, chunk) != (int)chunk)
+            return -ENOEXEC;
+        if (uvm_load(vm, base + ph->vaddr + done, buf, chunk) < 0)
+            return -ENOMEM;
+        done += chunk;
+    }
+    return 0;
+}
+
+// Copy the program's ELF segments into the new address space vm. *end: the
+// end of what is mapped so far (uvm_free finds it all on failure).
 static int
 load_segments(struct vmspace *vm, struct inode *ip, struct elfhdr *eh, uint32_t *end)
 {
@@ -34,25 +60,12 @@ load_segments(struct vmspace *vm, struct inode *ip, struct elfhdr *eh, uint32_t 
         if (ph.memsz < ph.filesz || ph.vaddr < USERBASE || ph.vaddr + ph.memsz < ph.vaddr ||
             ph.vaddr + ph.memsz > UHEAPMAX || ph.vaddr % PGSIZE != ph.off % PGSIZE)
             return -ENOEXEC;
-        uint32_t start = PGROUNDDOWN(ph.vaddr), stop = PGROUNDUP(ph.vaddr + ph.memsz);
-        if (start < *end) // segments must not share pages (user.ld aligns them)
+        if (PGROUNDDOWN(ph.vaddr) < *end) // segments must not share pages (user.ld aligns them)
             return -ENOEXEC;
-        uint32_t perm = PTE_U | (ph.flags & PF_W ? PTE_W : 0);
-        int r = uvm_alloc(vm, start, stop, perm);
+        int r = elf_load_segment(vm, ip, &ph, 0);
+        *end = PGROUNDUP(ph.vaddr + ph.memsz); // from here on uvm_free (on failure) finds these pages
         if (r < 0)
             return r;
-        *end = stop; // from here on uvm_free (on failure) finds these pages
-        // copy the file's bytes in (uvm_load pages in what was paged out
-        // meanwhile, and writes read-only pages too)
-        char buf[512];
-        for (uint32_t done = 0; done < ph.filesz;) {
-            uint32_t chunk = MIN(ph.filesz - done, sizeof(buf));
-            if (fs_read(ip, ph.off + done, buf, chunk) != (int)chunk)
-                return -ENOEXEC;
-            if (uvm_load(vm, ph.vaddr + done, buf, chunk) < 0)
-                return -ENOMEM;
-            done += chunk;
-        }
     }
     return *end > USERBASE ? 0 : -ENOEXEC;
 }
@@ -108,10 +121,12 @@ read_header(struct inode *ip, struct elfhdr *eh)
 // is resident if p's is (an Smode process stays Smode): the clock passes
 // over an Smode image too. Its frames name img as their owner, so that
 // paging (swap.c) finds them through img's page directory while p still
-// runs on its old one. 0, or a negative errno with img freed.
+// runs on its old one. A dynamically linked program gets its libraries and
+// its relocations bound (dynlink.c); *trusted is cleared if a library is
+// not from a trusted tree. 0, or a negative errno with img freed.
 static int
 build_image(struct vmspace *img, struct proc *p, struct inode *ip, struct elfhdr *eh,
-            char **argv, uint32_t *esp)
+            const char *path, char **argv, uint32_t *esp, int *trusted)
 {
     memset(img, 0, sizeof(*img));
     img->pid = p->pid;
@@ -122,6 +137,8 @@ build_image(struct vmspace *img, struct proc *p, struct inode *ip, struct elfhdr
     uint32_t end = 0;
     int r = load_segments(img, ip, eh, &end);
     img->brk = img->heap_start = end; // uvm_each (and so uvm_free) walks [USERBASE, brk)
+    if (r == 0) // a dynamically linked program: its libraries, its relocations
+        r = dyn_link(img, ip, eh, path, p->mode == MODE_SMODE, trusted);
     if (r == 0)
         r = uvm_alloc(img, USTACKTOP - PGSIZE, USTACKTOP, PTE_U | PTE_W);
     if (r == 0)
@@ -182,7 +199,7 @@ exec_into(struct proc *p, const char *path, char **argv)
     struct vmspace img;
     uint32_t esp = 0;
     if (r == 0)
-        r = build_image(&img, p, ip, &eh, argv, &esp);
+        r = build_image(&img, p, ip, &eh, path, argv, &esp, &trusted);
     inode_put(ip);
     p->reserve = reserve == RESERVE_EXEC && r == 0 ? RESERVE_NONE : reserve;
     if (r < 0)

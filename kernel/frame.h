@@ -7,6 +7,8 @@
 #define FRAME_RESERVED 0x1 // kernel image, modules, heap, tables: never allocated
 #define FRAME_USED 0x2     // handed out by frame_alloc
 #define FRAME_USER 0x4     // maps a user page: owner and va say which (swap.c)
+#define FRAME_SHARED 0x8   // a shared library's read-only page (dynlink.c): in many
+                           // address spaces, never written, never paged out
 
 #define MIN_HEAP (2u << 20)  // the kernel heap: phystop / 8, within these bounds
 #define MAX_HEAP (8u << 20)

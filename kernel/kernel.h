@@ -181,6 +181,7 @@ void uvm_adopt(struct vmspace *vm);
 int uvm_copy(struct vmspace *child, struct vmspace *parent);
 int uvm_load(struct vmspace *vm, uint32_t uva, const void *src, uint32_t n);
 int uvm_copyout(struct vmspace *vm, uint32_t uva, const void *src, uint32_t n);
+int uvm_copyin(struct vmspace *vm, void *dst, uint32_t uva, uint32_t n);
 int uvm_peek(struct vmspace *vm, uint32_t va, void *dst, uint32_t n);
 int uvm_pagein_all(struct vmspace *vm);
 int vm_fault(struct vmspace *vm, uint32_t va, int write);
@@ -210,7 +211,15 @@ void proc_kill_fault(struct trapframe *tf) NORETURN;
 uint32_t proc_syscalls_total(void);
 
 // exec.c
+struct proghdr;
 int exec_into(struct proc *p, const char *path, char **argv);
+int elf_load_segment(struct vmspace *vm, struct inode *ip, struct proghdr *ph, uint32_t base);
+// dynlink.c (the kernel's dynamic linker, and shared library text)
+struct elfhdr;
+int dyn_link(struct vmspace *vm, struct inode *ip, struct elfhdr *eh, const char *path,
+             int smode, int *trusted);
+void dyn_share(struct vmspace *child, struct vmspace *parent);
+void dyn_release(struct vmspace *vm);
 
 // syscall.c
 void syscall(struct trapframe *tf);

@@ -15,7 +15,9 @@
 #define USTACK_PAGES 16       // the stack reservation: 64 KiB
 #define USTACKBASE (USTACKTOP - USTACK_PAGES * PGSIZE)
                               // the page below USTACKBASE is the guard page (never mapped)
-#define UHEAPMAX (USTACKBASE - 16 * PGSIZE) // sbrk can grow the heap up to here
+#define LIBBASE 0xA0000000u   // shared libraries are mapped from here up (dynlink.c)
+#define LIBTOP 0xA4000000u    // ... to here at most
+#define UHEAPMAX LIBBASE      // sbrk can grow the heap up to the libraries
 
 #define PGSIZE 4096u
 #define PGROUNDUP(a) (((a) + PGSIZE - 1) & ~(PGSIZE - 1))
@@ -34,6 +36,8 @@
 #define PTE_G 0x100   // global
 #define PTE_SWAP 0x200 // (software, present bit clear) page is on swap: slot in bits 12-31
 #define PTE_LAZY 0x400 // (software, present bit clear) reserved page, allocated on first touch
+#define PTE_SHARED 0x800 // (software, present) a frame of a shared library's text: not this
+                         // space's own (not counted, never freed or paged out with it)
 #define PTE_ADDR(e) ((e) & ~0xFFFu)
 #define PDX(va) (((uint32_t)(va) >> 22) & 0x3FF)
 #define PTX(va) (((uint32_t)(va) >> 12) & 0x3FF)

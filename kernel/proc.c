@@ -446,6 +446,7 @@ proc_fill_info(struct proc *p, struct procinfo *pi)
     pi->pageouts = p->vm.pageouts;
     pi->switches = p->switches;
     pi->syscalls = p->syscalls;
+    pi->int80 = p->int80;
     pi->walked = p->vm.walked;
     vm_count(&p->vm, pi);
     memcpy(pi->name, p->name, sizeof(pi->name));

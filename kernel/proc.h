@@ -18,11 +18,12 @@
 #define TW_RESCHED 0x2  // a timer tick arrived while in the kernel: yield at the tail
 #define TW_KILLED 0x4   // the process was killed: exit at the tail
 
-// Offsets for fcall.asm and sysenter.asm, after struct vmspace's 13 words
+// Offsets for fcall.asm and sysenter.asm, after struct vmspace's 23 words
 // (checked in proc.c).
-#define P_TAILWORK 52
-#define P_MODE 56
-#define P_SYSCALLS 60
+#define P_TAILWORK 92
+#define P_MODE 96
+#define P_SYSCALLS 100
+#define MAX_SHARED 8 // shared library segments one address space may map (libsys.so: 3)
 
 // Set or clear bits of p->tail_work in one read-modify-write instruction:
 // atomic against the timer, which sets TW_RESCHED from an interrupt, on
@@ -42,6 +43,7 @@ struct context {
 struct file;
 struct inode;
 struct trapframe;
+struct shared;
 
 // A user address space: what exec builds in one piece and swaps in, and what
 // vm.c, swap.c and mode.c work on. Residency belongs to the whole space, not
@@ -61,6 +63,10 @@ struct vmspace {
     // counts since the process began (exec carries them into the new space)
     uint32_t faults, pageins, pageouts;
     uint32_t walked;           // page-table entries visited by mode switches
+    // shared libraries (dynlink.c), mapped in [LIBBASE, lib_end)
+    uint32_t lib_end;
+    int nshared;
+    struct shared *shared[MAX_SHARED]; // their read-only segments (each holds a reference)
 };
 
 struct proc {
@@ -70,6 +76,7 @@ struct proc {
     uint32_t tail_work;        // TW_* bits (P_TAILWORK)
     int mode;                  // MODE_UMODE or MODE_SMODE (P_MODE; DMSM, mode.c)
     uint32_t syscalls;         // system calls made, by any receiver (P_SYSCALLS; modemgr's rate)
+    uint32_t int80;            // ... of them by int 0x80 (the interrupt receiver)
     int pid;
     enum procstate state;
     struct proc *parent;

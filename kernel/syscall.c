@@ -14,6 +14,7 @@
 
 _Static_assert(sizeof(struct syscall_entry) == SCE_SIZE, "SCE_SIZE out of step with fcall.asm");
 _Static_assert(offsetof(struct syscall_entry, flags) == SCE_FLAGS, "SCE_FLAGS out of step");
+_Static_assert(TF_ERR_FCALL == 1, "syscall() counts int 0x80 frames as those with err < TF_ERR_FCALL");
 
 // Every number of the list is below NSYSCALL, which is one more than the
 // count: so the numbers run from 1 with no gap (a number used twice is an
@@ -94,6 +95,7 @@ syscall(struct trapframe *tf)
     uint32_t nr = tf->eax;
     p->tf = tf;
     p->syscalls++; // (the fast paths in fcall.asm and sysenter.asm count their own)
+    p->int80 += tf->err < TF_ERR_FCALL; // int 0x80 pushed err 0, the function receiver 1
     sti();
     // BEGIN LAB 2: the dispatcher
     // STUB: panic("lab 2: syscall(): the dispatcher is not written yet (pid %d made system call %u)", p->pid, nr);

@@ -244,18 +244,20 @@ uvm_dealloc(struct vmspace *vm, uint32_t from, uint32_t to)
 
 // Call fn on every user page-table entry of vm that is in use (present,
 // lazy or swapped), in address order. Stops early and returns fn's value
-// when it is non-zero. User memory lies only in vm's three regions: the
-// program and heap [USERBASE, brk), the stack reservation, and the control
-// area, so only those are walked.
+// when it is non-zero. User memory lies only in vm's four regions: the
+// program and heap [USERBASE, brk), the shared libraries [LIBBASE,
+// lib_end), the stack reservation, and the control area, so only those are
+// walked.
 int
 uvm_each(struct vmspace *vm, int (*fn)(uint32_t va, uint32_t *pte, void *arg), void *arg)
 {
-    const uint32_t regions[3][2] = {
+    const uint32_t regions[4][2] = {
         {USERBASE, PGROUNDUP(vm->brk)},
+        {LIBBASE, vm->lib_end},
         {USTACKBASE, USTACKTOP},
         {MODEPAGE, MODEPAGE + PGSIZE},
     };
-    for (int r = 0; r < 3; r++) {
+    for (int r = 0; r < 4; r++) {
         for (uint32_t va = regions[r][0]; va < regions[r][1]; va += PGSIZE) {
             uint32_t pde = vm->pgdir[PDX(va)];
             if (!(pde & PTE_P)) { // no page table: skip to the next 4 MiB
@@ -281,6 +283,10 @@ static int
 free_one(uint32_t va, uint32_t *pte, void *arg)
 {
     struct vmspace *vm = arg;
+    if (*pte & PTE_SHARED) { // a shared library's page: its frame is the library's
+        *pte = 0;
+        return 0;
+    }
     if (va == MODEPAGE)
         frame_unpin(PTE_ADDR(*pte)); // its pin for life (mode_init_modepage)
     if (*pte & PTE_P)
@@ -304,6 +310,7 @@ uvm_free(struct vmspace *vm)
         return;
     ASSERT(rcr3() != V2P(vm->pgdir));
     uvm_each(vm, free_one, vm);
+    dyn_release(vm); // its references to the shared pages' libraries
     for (uint32_t i = 0; i < PDX(KERNBASE); i++)
         if (vm->pgdir[i] & PTE_P)
             frame_free_committed(PTE_ADDR(vm->pgdir[i]));
@@ -331,6 +338,10 @@ copy_one(uint32_t va, uint32_t *pte, void *arg)
     uint32_t *cpte = walk(c->child->pgdir, va, 1);
     if (!cpte)
         return -ENOMEM;
+    if (*pte & PTE_SHARED) { // a shared library's page: shared, not copied or charged
+        *cpte = *pte;
+        return 0;
+    }
     if (!(*pte & (PTE_P | PTE_SWAP))) { // lazy: still nothing to copy
         *cpte = *pte;
         c->left--; // the PTE carries the charge from here on
@@ -363,6 +374,7 @@ uvm_copy(struct vmspace *child, struct vmspace *parent)
     if (vm_commit(n, resident_part(child, n)) < 0)
         return -ENOMEM;
     struct copy_arg c = {child, parent, n};
+    dyn_share(child, parent); // before the walk: uvm_free drops what it takes
     int r = uvm_each(parent, copy_one, &c);
     // the copy's own walk checks the count: parent->npages pages, no fewer
     // (copy_one asserts no more), and no second walk of the parent for it
@@ -436,21 +448,22 @@ uva2ka(struct vmspace *vm, uint32_t va, int access)
     // END LAB 2
 }
 
-// Copy n bytes from user address uva of p into kernel buffer dst.
-// Every page is checked against p's page table: -EFAULT if any byte is not
+// Copy n bytes from user address uva of vm into kernel buffer dst. Every
+// page is checked against vm's page table: -EFAULT if any byte is not
 // readable user memory. The single place where the kernel reads user memory.
-int
-copyin(struct proc *p, void *dst, uint32_t uva, uint32_t n)
+static int
+copy_from_user(struct vmspace *vm, void *dst, uint32_t uva, uint32_t n)
 {
-    // BEGIN LAB 2: copyin checks every page against the process's page table
-    // STUB: (void)p; // the trusting version: a bad pointer takes the kernel down
-    // STUB: memcpy(dst, (const void *)uva, n);
+    // BEGIN LAB 2: copying in: every page checked against the page table
+    // STUB: uint8_t *d = dst; // the trusting version: no check at all
+    // STUB: for (uint32_t i = 0; i < n; i++)
+    // STUB:     d[i] = *uva2ka(vm, uva + i, ACCESS_READ);
     // STUB: return 0;
     uint8_t *d = dst;
     if (uva + n < uva)
         return -EFAULT;
     while (n > 0) {
-        uint8_t *k = uva2ka(&p->vm, uva, ACCESS_READ);
+        uint8_t *k = uva2ka(vm, uva, ACCESS_READ);
         if (!k)
             return -EFAULT;
         uint32_t chunk = MIN(n, PGSIZE - (uva & (PGSIZE - 1)));
@@ -459,6 +472,22 @@ copyin(struct proc *p, void *dst, uint32_t uva, uint32_t n)
     }
     return 0;
     // END LAB 2
+}
+
+// Copy n bytes from user address uva of p into kernel buffer dst: 0, or
+// -EFAULT if any byte is not readable user memory of p's.
+int
+copyin(struct proc *p, void *dst, uint32_t uva, uint32_t n)
+{
+    return copy_from_user(&p->vm, dst, uva, n);
+}
+
+// copyin from an address space that no process runs yet (the dynamic
+// linker reads the new image's tables, dynlink.c).
+int
+uvm_copyin(struct vmspace *vm, void *dst, uint32_t uva, uint32_t n)
+{
+    return copy_from_user(vm, dst, uva, n);
 }
 
 // Copy n bytes from kernel buffer src to user address uva of vm (writable
@@ -472,7 +501,7 @@ copy_to_user(struct vmspace *vm, uint32_t uva, const void *src, uint32_t n, int 
         return -EFAULT;
     while (n > 0) {
         uint8_t *k = uva2ka(vm, uva, access);
-        if (!k)
+        if (!k || (frames[V2P(k) / PGSIZE].flags & FRAME_SHARED)) // shared text: never written
             return -EFAULT;
         uint32_t chunk = MIN(n, PGSIZE - (uva & (PGSIZE - 1)));
         memcpy(k, s, chunk);

@@ -199,20 +199,41 @@ def run_qemu(case, build, mem, timeout):
     return out, qemu_status(p.returncode)
 
 
+def libbase():
+    """Where the kernel maps the first shared library, libsys.so (LIBBASE in
+    kernel/mmu.h)."""
+    with open(os.path.join(ROOT, "kernel", "mmu.h")) as f:
+        return int(re.search(r"#define LIBBASE (0x[0-9A-Fa-f]+)u", f.read()).group(1), 16)
+
+
+def defined_symbol(path, name):
+    """The value of the symbol name that the ELF file path defines, or None."""
+    out = subprocess.run([NM, path], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[2] == name and parts[1] not in "Uw":
+            return int(parts[0], 16)
+    return None
+
+
 def user_symbols(build, text):
     """Replace {sym:PROG:NAME} with the address of NAME in user program PROG
-    (build/tests/PROG or build/user/PROG, which keep their symbols)."""
+    (build/tests/PROG or build/user/PROG, which keep their symbols), or, for
+    a function of the shared library, its address there (libsys.so is the
+    first library every dynamically linked program gets, at LIBBASE)."""
     def lookup(m):
         """The address of one {sym:PROG:NAME}."""
         prog, name = m.group(1), m.group(2)
         for d in ("tests", "user"):
             path = os.path.join(build, d, prog)
-            if os.path.exists(path):
-                out = subprocess.run([NM, path], capture_output=True, text=True).stdout
-                for line in out.splitlines():
-                    parts = line.split()
-                    if len(parts) == 3 and parts[2] == name:
-                        return "0x" + parts[0]
+            if not os.path.exists(path):
+                continue
+            value = defined_symbol(path, name)
+            if value is None:
+                in_lib = defined_symbol(os.path.join(build, "libsys.so"), name)
+                value = None if in_lib is None else libbase() + in_lib
+            if value is not None:
+                return "0x%08x" % value
         raise SystemExit("run.py: no symbol %s in %s" % (name, prog))
     return re.sub(r"\{sym:([\w.-]+):(\w+)\}", lookup, text)
 

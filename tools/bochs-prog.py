@@ -2,6 +2,9 @@
 """make bochs-PROG: run Bochs with its debugger on this terminal.
 
 usage: bochs-prog.py BUILD_DIR MEM CMDLINE
+       bochs-prog.py --show BUILD_DIR PROG   print the addresses of PROG's
+                   main and of the stubs the handouts break at (a stub of the
+                   shared library is where libsys.so is mapped, LIBBASE)
 Boots the kernel of BUILD_DIR with CMDLINE as the test harness does
 (tests/run.py: a GRUB ISO with a fresh copy of fs.img, a zeroed swap disk,
 tools/bochsrc filled in), in BUILD_DIR/bochs-prog, with the guest's serial
@@ -19,8 +22,24 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 import run  # noqa: E402  (fresh_images, make_iso, bochsrc, discard_bochs_screen)
 
 
+SHOWN = ("main", "getpid", "switch_supervisor", "switch_user")
+
+
+def show(build, prog):
+    """Print NAME=ADDRESS for each of SHOWN that PROG has."""
+    found = []
+    for name in SHOWN:
+        try:
+            found.append("%s=%s" % (name, run.user_symbols(build, "{sym:%s:%s}" % (prog, name))))
+        except SystemExit:
+            pass
+    print(" ".join(found))
+
+
 def main():
     """Boot the ISO in Bochs with the kernel's symbols loaded; the console prints here."""
+    if len(sys.argv) == 4 and sys.argv[1] == "--show":
+        return show(sys.argv[2], sys.argv[3])
     if len(sys.argv) != 4:
         sys.exit(__doc__)
     build, mem, cmdline = sys.argv[1:]

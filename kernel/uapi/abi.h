@@ -84,6 +84,7 @@ struct procinfo {
     unsigned int pageouts;  // pages written to swap
     unsigned int switches;  // mode switches applied
     unsigned int syscalls;  // system calls made since the process was created (exec keeps counting)
+    unsigned int int80;     // ... of them by int 0x80 (from ring 3, or from ring 0)
     unsigned int walked;    // page-table entries its mode switches visited
     char name[PROC_NAME_MAX];
 };

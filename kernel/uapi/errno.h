@@ -30,6 +30,7 @@
 #define ENAMETOOLONG 36 // path or name too long
 #define ENOSYS 38  // no such system call
 #define ENOTEMPTY 39 // directory not empty
+#define ELOOP 40     // libraries that need each other in a loop (exec)
 #define EALREADY 114 // mode switch: the process already has that mode
 
 #endif
