@@ -4,7 +4,8 @@
 // made) and adds the sysenter path, the floor (a plain call of the kernel
 // routine from ring 0, no receiver), two scale figures (the switch against
 // the process's size, getpid against the number of processes), and libsys's
-// malloc under a load that once made it quadratic.
+// malloc under a load that once made it quadratic, and a byte's round trip
+// through two pipes between two processes (both Umode, both Smode).
 //
 // usage: bench [-q] [-check]
 //   -q      a quick run (fewer rounds), for the test suite
@@ -37,12 +38,13 @@ struct result {
 
 // What -check compares (check_figures): Fig. 7's getpid, Fig. 8's switches
 // (self, and the 64 KiB child's of fig8_scale; [0] switch_supervisor, [1]
-// switch_user), and Fig. 9's runs and their system calls
-// ([dir][output][smode]).
+// switch_user), Fig. 9's runs and their system calls ([dir][output][smode]),
+// and the pipe round trip ([0] Umode, [1] Smode).
 static struct result getpid_conv, getpid_int, getpid_func, getpid_floor;
 static struct result switch_self[2], switch_64k[2];
 static struct result ls_run[2][2][2];
 static unsigned int ls_calls[2][2][2];
+static struct result rtt[2];
 
 // Time each of the n ops BATCH times per round, the ops taking turns round
 // by round so that a slow stretch of the host hits them all alike; setup
@@ -290,6 +292,110 @@ getpid_scale(void)
     }
 }
 
+// The pipe round trip (the design exercise): this process and a partner it
+// forks pass one byte back and forth through two pipes, `trips` round trips
+// per round, `rounds` rounds, both processes Umode or both Smode, the two
+// modes taking turns round by round. res[0] gets the Umode figures, res[1]
+// the Smode ones: tenths of a cycle per round trip, median and minimum over
+// the rounds. Only the round trips are timed (no fork, switch, or setup).
+// Called from Umode; returns in Umode, the partner reaped and every pipe
+// end closed: 1, or 0 (with a "bench:" line saying why) if anything failed.
+// BEGIN LAB 7: the pipe round trip
+// STUB: static int
+// STUB: pipe_rtt(int trips, struct result res[2])
+// STUB: {
+// STUB:     (void)trips, (void)res;
+// STUB:     printf("bench: lab 7: pipe_rtt (the pipe round trip) is not written yet\n");
+// STUB:     return 0;
+// STUB: }
+// The partner: sends back every byte that arrives on fd in through fd out,
+// after putting itself in the mode a command byte names ('S' Smode, 'U'
+// Umode). Exits 0 at the end of file, nonzero if a switch or a write fails.
+static void
+rtt_partner(int in, int out)
+{
+    char c;
+    while (read(in, &c, 1) == 1) {
+        if (c == 'S' && current_mode() != MODE_SMODE && switch_supervisor(0) != 0)
+            exit(95);
+        if (c == 'U' && current_mode() != MODE_UMODE && switch_user(0) != 0)
+            exit(96);
+        if (write(out, &c, 1) != 1)
+            exit(97);
+    }
+    exit(0);
+}
+
+// One round trip: byte c out through fd ping, back through fd pong. 1 if it came back.
+static int
+round_trip(int ping, int pong, char c)
+{
+    char back;
+    return write(ping, &c, 1) == 1 && read(pong, &back, 1) == 1 && back == c;
+}
+
+// Puts this process, then the partner, in mode: the partner switches when
+// the command byte arrives, before it echoes it, so that both run in mode
+// once the echo is back. 1 on success.
+static int
+both_in_mode(int mode, int ping, int pong)
+{
+    int r = mode == MODE_SMODE ? switch_supervisor(0) : switch_user(0);
+    return (r == 0 || r == -EALREADY) && round_trip(ping, pong, mode == MODE_SMODE ? 'S' : 'U');
+}
+
+static int
+pipe_rtt(int trips, struct result res[2])
+{
+    static u64 per[2][64];
+    int ping[2], pong[2];
+    if (pipe(ping) != 0) {
+        printf("bench: pipe failed\n");
+        return 0;
+    }
+    if (pipe(pong) != 0) {
+        printf("bench: pipe failed\n");
+        close(ping[0]);
+        close(ping[1]);
+        return 0;
+    }
+    int pid = fork();
+    if (pid == 0) {
+        close(ping[1]);
+        close(pong[0]);
+        rtt_partner(ping[0], pong[1]);
+    }
+    close(ping[0]);
+    close(pong[1]);
+    int ok = pid > 0;
+    for (int r = 0; ok && r < rounds; r++)
+        for (int smode = 0; ok && smode < 2; smode++) {
+            ok = both_in_mode(smode ? MODE_SMODE : MODE_UMODE, ping[1], pong[0]);
+            u64 t0 = rdtsc();
+            for (int i = 0; ok && i < trips; i++)
+                ok = round_trip(ping[1], pong[0], 'x');
+            u64 t1 = rdtsc();
+            per[smode][r] = (t1 - t0) * 10 / trips;
+        }
+    if (current_mode() != MODE_UMODE && switch_user(0) != 0)
+        ok = 0;
+    close(ping[1]); // the partner reads the end of file and exits
+    int status = -1;
+    if (pid > 0)
+        wait(&status);
+    close(pong[0]);
+    if (!ok || status != 0) {
+        printf("bench: the pipe round trip failed (fork %d, status %d)\n", pid, status);
+        return 0;
+    }
+    for (int smode = 0; smode < 2; smode++) {
+        qsort(per[smode], rounds, sizeof(per[smode][0]), cmp_u64);
+        res[smode] = (struct result){per[smode][rounds / 2], per[smode][0]};
+    }
+    return 1;
+}
+// END LAB 7
+
 // Fig. 9: `ls -l DIR` as a whole program (fork, exec, a stat per entry,
 // output), run as a Umode or an Smode process, output to the console or
 // to a file. The two modes take turns run by run, so that a slow stretch of
@@ -509,6 +615,32 @@ check_fig9(void)
     return ok;
 }
 
+// The pipe round trip (pipe_rtt): a round trip is four system calls (a
+// write and a read in each process), each at least a getpid on its path;
+// half the trips give the same figures; and the Smode saving per round trip
+// is four getpid savings within 10 %: the two context switches and the pipe
+// work cost the same in both modes, only the four entries and exits differ.
+static int
+check_pipe(void)
+{
+    int ok = verdict(rtt[0].min10 > 4 * getpid_int.min10 && rtt[1].min10 > 4 * getpid_func.min10,
+                     "pipe round trip umode (%s) above 4 interrupt-type getpids, smode (%s) above "
+                     "4 function-type ones", tenths(rtt[0].min10), tenths(rtt[1].min10));
+    struct result half[2] = {{0, 0}, {0, 0}};
+    int got = pipe_rtt(batch / 2, half);
+    ok &= verdict(got && batch_independent(rtt[0].min10, half[0].min10) &&
+                      batch_independent(rtt[1].min10, half[1].min10),
+                  "pipe round trip over half the trips (%s, %s) agrees with the full count's",
+                  tenths(half[0].min10), tenths(half[1].min10));
+    long long saving = (long long)rtt[0].min10 - (long long)rtt[1].min10;
+    long long predicted = 4 * ((long long)getpid_int.min10 - (long long)getpid_func.min10);
+    long long d = saving - predicted;
+    ok &= verdict(predicted > 0 && (d < 0 ? -d : d) * 10 <= predicted,
+                  "pipe round trip Smode saving (%s) within 10%% of 4 calls x getpid saving (%s)",
+                  tenths(saving), tenths(predicted));
+    return ok;
+}
+
 // Every check (one line each, all printed); 1 if all hold. Called from Umode.
 static int
 check_figures(void)
@@ -516,6 +648,7 @@ check_figures(void)
     int ok = check_fig7();
     ok &= check_fig8();
     ok &= check_fig9();
+    ok &= check_pipe();
     return ok;
 }
 
@@ -560,6 +693,10 @@ main(int argc, char **argv)
     }
     fig8_scale();
     getpid_scale();
+    if (pipe_rtt(batch, rtt)) {
+        report("pipe-rtt", "umode", rtt[0]);
+        report("pipe-rtt", "smode", rtt[1]);
+    }
     fig9();
     bench_malloc();
     close(fd_file);
