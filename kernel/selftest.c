@@ -275,86 +275,89 @@ desc_differ(const struct descinfo *got, const struct descinfo *want)
     return 0;
 }
 
-// desc_decode against descriptors made by hand, each field a different
-// value: both granularities, every DPL, code and data with type bit 2 set
-// (not gates), system segments, every kind of gate, not-present ones.
+// Descriptors made by hand for desc_decode, each field a different value:
+// both granularities, every DPL, code and data with type bit 2 set (not
+// gates), system segments, every kind of gate, not-present ones.
+static const struct {
+    const char *what;
+    uint32_t lo, hi;
+    struct descinfo want;
+} hand_made[] = {
+    {"the null descriptor", 0, 0, {.system = 1}},
+    {"flat ring-3 data, 4 KiB units, accessed",
+     SEG_LO(0, 0xFFFFF),
+     SEG_HI(0, 0xFFFFF, 0xF3, 0xC),
+     {.present = 1, .dpl = 3, .type = 3, .big = 1, .limit = 0xFFFFFFFF}},
+    {"ring-2 data at 0xa1b2c3d4, byte units",
+     SEG_LO(0xA1B2C3D4, 0x5E6F7),
+     SEG_HI(0xA1B2C3D4, 0x5E6F7, 0xD2, 0x4),
+     {.present = 1, .dpl = 2, .type = 2, .big = 1, .base = 0xA1B2C3D4, .limit = 0x5E6F7}},
+    {"conforming ring-1 code at 0x00c0ffee, 4 KiB units",
+     SEG_LO(0x00C0FFEE, 0x12345),
+     SEG_HI(0x00C0FFEE, 0x12345, 0xBE, 0xC),
+     {.present = 1, .dpl = 1, .type = 0xE, .big = 1, .base = 0x00C0FFEE, .limit = 0x12345FFF}},
+    {"not-present 16-bit expand-down data",
+     SEG_LO(0x89ABCDEF, 0x0FEDC),
+     SEG_HI(0x89ABCDEF, 0x0FEDC, 0x16, 0x0),
+     {.type = 6, .base = 0x89ABCDEF, .limit = 0xFEDC}},
+    {"an available 32-bit TSS",
+     SEG_LO(0xC0115180, 0x67),
+     SEG_HI(0xC0115180, 0x67, 0x89, 0x0),
+     {.present = 1, .system = 1, .type = 9, .base = 0xC0115180, .limit = 0x67}},
+    {"a busy ring-3 32-bit TSS, 4 KiB units",
+     SEG_LO(0x00345678, 0x00001),
+     SEG_HI(0x00345678, 0x00001, 0xEB, 0x8),
+     {.present = 1, .dpl = 3, .system = 1, .type = 0xB, .base = 0x00345678, .limit = 0x1FFF}},
+    {"an LDT",
+     SEG_LO(0x0BADCAFE, 0xFFFF),
+     SEG_HI(0x0BADCAFE, 0xFFFF, 0x82, 0x0),
+     {.present = 1, .system = 1, .type = 2, .base = 0x0BADCAFE, .limit = 0xFFFF}},
+    {"a ring-3 32-bit interrupt gate",
+     GATE_LO(0x1234, 0xDEADBEEF),
+     GATE_HI(0xDEADBEEF, 0xEE),
+     {.present = 1,
+      .dpl = 3,
+      .system = 1,
+      .type = 0xE,
+      .gate = 1,
+      .sel = 0x1234,
+      .offset = 0xDEADBEEF}},
+    {"a ring-2 32-bit trap gate",
+     GATE_LO(0x0008, 0x13572468),
+     GATE_HI(0x13572468, 0xCF),
+     {.present = 1,
+      .dpl = 2,
+      .system = 1,
+      .type = 0xF,
+      .gate = 1,
+      .sel = 0x8,
+      .offset = 0x13572468}},
+    {"a task gate",
+     GATE_LO(0x0030, 0),
+     GATE_HI(0, 0x85),
+     {.present = 1, .system = 1, .type = 5, .gate = 1, .sel = 0x30}},
+    {"a not-present ring-1 16-bit interrupt gate",
+     GATE_LO(0x0010, 0xCAFEF00D),
+     GATE_HI(0xCAFEF00D, 0x26),
+     {.dpl = 1, .system = 1, .type = 6, .gate = 1, .sel = 0x10, .offset = 0xCAFEF00D}},
+};
+
+// desc_decode on every hand-made descriptor.
 static void
 gdt_check_decoder(void)
 {
-    static const struct {
-        const char *what;
-        uint32_t lo, hi;
-        struct descinfo want;
-    } v[] = {
-        {"the null descriptor", 0, 0, {.system = 1}},
-        {"flat ring-3 data, 4 KiB units, accessed",
-         SEG_LO(0, 0xFFFFF),
-         SEG_HI(0, 0xFFFFF, 0xF3, 0xC),
-         {.present = 1, .dpl = 3, .type = 3, .big = 1, .limit = 0xFFFFFFFF}},
-        {"ring-2 data at 0xa1b2c3d4, byte units",
-         SEG_LO(0xA1B2C3D4, 0x5E6F7),
-         SEG_HI(0xA1B2C3D4, 0x5E6F7, 0xD2, 0x4),
-         {.present = 1, .dpl = 2, .type = 2, .big = 1, .base = 0xA1B2C3D4, .limit = 0x5E6F7}},
-        {"conforming ring-1 code at 0x00c0ffee, 4 KiB units",
-         SEG_LO(0x00C0FFEE, 0x12345),
-         SEG_HI(0x00C0FFEE, 0x12345, 0xBE, 0xC),
-         {.present = 1, .dpl = 1, .type = 0xE, .big = 1, .base = 0x00C0FFEE, .limit = 0x12345FFF}},
-        {"not-present 16-bit expand-down data",
-         SEG_LO(0x89ABCDEF, 0x0FEDC),
-         SEG_HI(0x89ABCDEF, 0x0FEDC, 0x16, 0x0),
-         {.type = 6, .base = 0x89ABCDEF, .limit = 0xFEDC}},
-        {"an available 32-bit TSS",
-         SEG_LO(0xC0115180, 0x67),
-         SEG_HI(0xC0115180, 0x67, 0x89, 0x0),
-         {.present = 1, .system = 1, .type = 9, .base = 0xC0115180, .limit = 0x67}},
-        {"a busy ring-3 32-bit TSS, 4 KiB units",
-         SEG_LO(0x00345678, 0x00001),
-         SEG_HI(0x00345678, 0x00001, 0xEB, 0x8),
-         {.present = 1, .dpl = 3, .system = 1, .type = 0xB, .base = 0x00345678, .limit = 0x1FFF}},
-        {"an LDT",
-         SEG_LO(0x0BADCAFE, 0xFFFF),
-         SEG_HI(0x0BADCAFE, 0xFFFF, 0x82, 0x0),
-         {.present = 1, .system = 1, .type = 2, .base = 0x0BADCAFE, .limit = 0xFFFF}},
-        {"a ring-3 32-bit interrupt gate",
-         GATE_LO(0x1234, 0xDEADBEEF),
-         GATE_HI(0xDEADBEEF, 0xEE),
-         {.present = 1,
-          .dpl = 3,
-          .system = 1,
-          .type = 0xE,
-          .gate = 1,
-          .sel = 0x1234,
-          .offset = 0xDEADBEEF}},
-        {"a ring-2 32-bit trap gate",
-         GATE_LO(0x0008, 0x13572468),
-         GATE_HI(0x13572468, 0xCF),
-         {.present = 1,
-          .dpl = 2,
-          .system = 1,
-          .type = 0xF,
-          .gate = 1,
-          .sel = 0x8,
-          .offset = 0x13572468}},
-        {"a task gate",
-         GATE_LO(0x0030, 0),
-         GATE_HI(0, 0x85),
-         {.present = 1, .system = 1, .type = 5, .gate = 1, .sel = 0x30}},
-        {"a not-present ring-1 16-bit interrupt gate",
-         GATE_LO(0x0010, 0xCAFEF00D),
-         GATE_HI(0xCAFEF00D, 0x26),
-         {.dpl = 1, .system = 1, .type = 6, .gate = 1, .sel = 0x10, .offset = 0xCAFEF00D}},
-    };
     static char msg[sizeof why + 120];
-    for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(hand_made); i++) {
         struct descinfo got;
         memset(&got, 0xA5, sizeof got); // a field left unwritten shows
-        desc_decode(v[i].lo, v[i].hi, &got);
-        int differ = desc_differ(&got, &v[i].want);
-        snprintk(msg, sizeof msg, "desc_decode(0x%08x, 0x%08x), %s: %s", v[i].lo, v[i].hi,
-                 v[i].what, why);
+        desc_decode(hand_made[i].lo, hand_made[i].hi, &got);
+        int differ = desc_differ(&got, &hand_made[i].want);
+        snprintk(msg, sizeof msg, "desc_decode(0x%08x, 0x%08x), %s: %s", hand_made[i].lo,
+                 hand_made[i].hi, hand_made[i].what, why);
         CHECK(!differ, msg);
     }
-    printk("gdt: desc_decode agrees on %u hand-made descriptors\n", (unsigned)ARRAY_SIZE(v));
+    printk("gdt: desc_decode agrees on %u hand-made descriptors\n",
+           (unsigned)ARRAY_SIZE(hand_made));
 }
 
 // The pseudo-descriptor lgdt, lidt, sgdt and sidt use.
