@@ -124,3 +124,90 @@ sysenter_set_entry(int traced)
     extern void sysenter_entry(void), sysenter_entry_traced(void);
     wrmsr(MSR_SYSENTER_EIP, (uint32_t)(traced ? sysenter_entry_traced : sysenter_entry), 0);
 }
+
+// ---- reading descriptors back (test=gdt checks them) ----
+
+// Decode one 8-byte descriptor into *d. lo and hi are its two doublewords
+// as the Intel SDM draws them (vol. 3, "Segment Descriptors", "TSS
+// Descriptor", "IDT Descriptors"): lo at the descriptor's address, hi at +4. Every descriptor has P, DPL, S and a
+// type; a segment (code, data, TSS, LDT) has a base and a limit, which *d
+// gives in bytes (granularity applied); a gate (S clear and type bit 2 set)
+// has a selector and an offset. The fields that do not apply are 0.
+void
+desc_decode(uint32_t lo, uint32_t hi, struct descinfo *d)
+{
+    // BEGIN LAB 1: decoding a descriptor
+    // STUB: (void)lo, (void)hi, (void)d;
+    // STUB: panic("lab 1: desc_decode is not written yet (docs/labs/lab1.md, Exercise 5)");
+    *d = (struct descinfo){0};
+    d->present = (hi >> 15) & 1;
+    d->dpl = (hi >> 13) & 3;
+    d->system = !((hi >> 12) & 1);
+    d->type = (hi >> 8) & 0xF;
+    d->gate = d->system && (d->type & 4); // task, call, interrupt and trap gates
+    if (d->gate) {
+        d->sel = lo >> 16;
+        d->offset = (hi & 0xFFFF0000) | (lo & 0xFFFF);
+        return;
+    }
+    d->base = (lo >> 16) | ((hi & 0xFF) << 16) | (hi & 0xFF000000);
+    d->limit = (lo & 0xFFFF) | (hi & 0x000F0000);
+    if (hi & (1u << 23)) // G: the limit counts 4 KiB units
+        d->limit = (d->limit << 12) | 0xFFF;
+    d->big = (hi >> 22) & 1;
+    // END LAB 1
+}
+
+// What sgdt and sidt store (Intel SDM vol. 3, "Global Descriptor Table"):
+// the table's limit (its size in bytes, less 1) and its linear base address.
+struct tablereg {
+    uint16_t limit;
+    uint32_t base;
+} __attribute__((packed));
+
+// gdt_decode (idt_decode): decode the GDT (IDT) the CPU uses now, the one
+// its GDTR (IDTR) points at, whichever that is: entry i into out[i] for
+// every i < max (out[max] and on are never written). Returns the number of
+// entries the table has, which may be more than max.
+// BEGIN LAB 1: reading the tables the CPU uses
+// STUB: int
+// STUB: gdt_decode(struct descinfo *out, int max)
+// STUB: {
+// STUB:     (void)out, (void)max;
+// STUB:     panic("lab 1: gdt_decode is not written yet (docs/labs/lab1.md, Exercise 6)");
+// STUB: }
+// STUB:
+// STUB: int
+// STUB: idt_decode(struct descinfo *out, int max)
+// STUB: {
+// STUB:     (void)out, (void)max;
+// STUB:     panic("lab 1: idt_decode is not written yet (docs/labs/lab1.md, Exercise 6)");
+// STUB: }
+// The descriptors of the table r describes into out[0..max-1]; how many
+// it has.
+static int
+table_decode(struct tablereg r, struct descinfo *out, int max)
+{
+    const uint32_t *w = (const uint32_t *)r.base;
+    int n = (r.limit + 1) / 8;
+    for (int i = 0; i < n && i < max; i++)
+        desc_decode(w[2 * i], w[2 * i + 1], &out[i]);
+    return n;
+}
+
+int
+gdt_decode(struct descinfo *out, int max)
+{
+    struct tablereg r;
+    __asm__ volatile("sgdt %0" : "=m"(r));
+    return table_decode(r, out, max);
+}
+
+int
+idt_decode(struct descinfo *out, int max)
+{
+    struct tablereg r;
+    __asm__ volatile("sidt %0" : "=m"(r));
+    return table_decode(r, out, max);
+}
+// END LAB 1

@@ -14,6 +14,7 @@ struct vmspace;
 struct inode;
 struct file;
 struct multiboot_info;
+struct descinfo;
 
 #define NORETURN __attribute__((noreturn))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -81,6 +82,9 @@ void gdt_init(void);
 void tss_set_kstack(uint32_t esp0, uint32_t cr3);
 void sysenter_init(void);
 void sysenter_set_entry(int traced);
+void desc_decode(uint32_t lo, uint32_t hi, struct descinfo *d);
+int gdt_decode(struct descinfo *out, int max); // the GDT the CPU uses (GDTR)
+int idt_decode(struct descinfo *out, int max); // the IDT the CPU uses (IDTR)
 extern struct tss tss;
 extern uint32_t fcall_stack;
 

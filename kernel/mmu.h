@@ -102,6 +102,22 @@ struct gatedesc {
 #define GATE_INT32 0x0E  // interrupt gate: IF cleared on entry
 #define GATE_TASK 0x05   // task gate (double fault)
 
+// A descriptor as the CPU reads it (gdt.c: desc_decode, for test=gdt): Intel
+// SDM vol. 3, "Segment Descriptors", "TSS Descriptor" and "IDT Descriptors".
+// The fields that do not apply to the kind of descriptor are 0.
+struct descinfo {
+    uint8_t present; // P
+    uint8_t dpl;     // the descriptor privilege level, 0..3
+    uint8_t system;  // S clear: a TSS, an LDT or a gate (S set: code or data)
+    uint8_t type;    // the 4-bit type field
+    uint8_t gate;    // a gate (system, type 4-7 or 0xC-0xF): sel and offset
+    uint8_t big;     // segments: D/B (32-bit code, 32-bit stack)
+    uint32_t base;   // segments: the linear address of offset 0
+    uint32_t limit;  // segments: the last valid offset, in bytes (G applied)
+    uint16_t sel;    // gates: the selector of the target's segment (or TSS)
+    uint32_t offset; // gates: the target's offset in that segment
+};
+
 // The 32-bit task-state segment (Intel SDM vol. 3, 8.2.1).
 struct tss {
     uint32_t link;

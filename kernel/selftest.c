@@ -233,6 +233,344 @@ t_methoda(void)
 }
 #endif
 
+// ---- test=gdt: lab 1's descriptor decoder (gdt.c: desc_decode, gdt_decode,
+// idt_decode), against hand-made descriptors, scratch tables, and what
+// gdt_init and idt_init meant to set ----
+
+// The two doublewords of a segment descriptor (Intel SDM vol. 3, "Segment
+// Descriptors") with this base, 20-bit limit, access byte (P, DPL, S, type)
+// and flags nibble (G, D/B, L, AVL); and of a gate ("IDT Descriptors") to
+// sel:off with this attribute byte (P, DPL, type).
+#define SEG_LO(base, limit) ((((base)&0xFFFFu) << 16) | ((limit)&0xFFFFu))
+#define SEG_HI(base, limit, access, flags)                                                         \
+    (((base)&0xFF000000u) | ((flags) << 20) | ((limit)&0xF0000u) | ((access) << 8) |               \
+     (((base) >> 16) & 0xFFu))
+#define GATE_LO(sel, off) (((sel) << 16) | ((off)&0xFFFFu))
+#define GATE_HI(off, attr) (((off)&0xFFFF0000u) | ((attr) << 8))
+
+static char why[200];
+
+// Does got differ from want? If so, why[] names the first field that does.
+static int
+desc_differ(const struct descinfo *got, const struct descinfo *want)
+{
+    const struct {
+        const char *name;
+        uint32_t got, want;
+    } f[] = {{"present", got->present, want->present},
+             {"dpl", got->dpl, want->dpl},
+             {"system", got->system, want->system},
+             {"type", got->type, want->type},
+             {"gate", got->gate, want->gate},
+             {"big", got->big, want->big},
+             {"base", got->base, want->base},
+             {"limit", got->limit, want->limit},
+             {"sel", got->sel, want->sel},
+             {"offset", got->offset, want->offset}};
+    for (size_t i = 0; i < ARRAY_SIZE(f); i++)
+        if (f[i].got != f[i].want) {
+            snprintk(why, sizeof why, "%s 0x%x, expected 0x%x", f[i].name, f[i].got, f[i].want);
+            return 1;
+        }
+    return 0;
+}
+
+// Descriptors made by hand for desc_decode, each field a different value:
+// both granularities, every DPL, code and data with type bit 2 set (not
+// gates), system segments, every kind of gate, not-present ones.
+static const struct {
+    const char *what;
+    uint32_t lo, hi;
+    struct descinfo want;
+} hand_made[] = {
+    {"the null descriptor", 0, 0, {.system = 1}},
+    {"flat ring-3 data, 4 KiB units, accessed",
+     SEG_LO(0, 0xFFFFF),
+     SEG_HI(0, 0xFFFFF, 0xF3, 0xC),
+     {.present = 1, .dpl = 3, .type = 3, .big = 1, .limit = 0xFFFFFFFF}},
+    {"ring-2 data at 0xa1b2c3d4, byte units",
+     SEG_LO(0xA1B2C3D4, 0x5E6F7),
+     SEG_HI(0xA1B2C3D4, 0x5E6F7, 0xD2, 0x4),
+     {.present = 1, .dpl = 2, .type = 2, .big = 1, .base = 0xA1B2C3D4, .limit = 0x5E6F7}},
+    {"conforming ring-1 code at 0x00c0ffee, 4 KiB units",
+     SEG_LO(0x00C0FFEE, 0x12345),
+     SEG_HI(0x00C0FFEE, 0x12345, 0xBE, 0xC),
+     {.present = 1, .dpl = 1, .type = 0xE, .big = 1, .base = 0x00C0FFEE, .limit = 0x12345FFF}},
+    {"not-present 16-bit expand-down data",
+     SEG_LO(0x89ABCDEF, 0x0FEDC),
+     SEG_HI(0x89ABCDEF, 0x0FEDC, 0x16, 0x0),
+     {.type = 6, .base = 0x89ABCDEF, .limit = 0xFEDC}},
+    {"an available 32-bit TSS",
+     SEG_LO(0xC0115180, 0x67),
+     SEG_HI(0xC0115180, 0x67, 0x89, 0x0),
+     {.present = 1, .system = 1, .type = 9, .base = 0xC0115180, .limit = 0x67}},
+    {"a busy ring-3 32-bit TSS, 4 KiB units",
+     SEG_LO(0x00345678, 0x00001),
+     SEG_HI(0x00345678, 0x00001, 0xEB, 0x8),
+     {.present = 1, .dpl = 3, .system = 1, .type = 0xB, .base = 0x00345678, .limit = 0x1FFF}},
+    {"an LDT",
+     SEG_LO(0x0BADCAFE, 0xFFFF),
+     SEG_HI(0x0BADCAFE, 0xFFFF, 0x82, 0x0),
+     {.present = 1, .system = 1, .type = 2, .base = 0x0BADCAFE, .limit = 0xFFFF}},
+    {"a ring-3 32-bit interrupt gate",
+     GATE_LO(0x1234, 0xDEADBEEF),
+     GATE_HI(0xDEADBEEF, 0xEE),
+     {.present = 1,
+      .dpl = 3,
+      .system = 1,
+      .type = 0xE,
+      .gate = 1,
+      .sel = 0x1234,
+      .offset = 0xDEADBEEF}},
+    {"a ring-2 32-bit trap gate",
+     GATE_LO(0x0008, 0x13572468),
+     GATE_HI(0x13572468, 0xCF),
+     {.present = 1,
+      .dpl = 2,
+      .system = 1,
+      .type = 0xF,
+      .gate = 1,
+      .sel = 0x8,
+      .offset = 0x13572468}},
+    {"a task gate",
+     GATE_LO(0x0030, 0),
+     GATE_HI(0, 0x85),
+     {.present = 1, .system = 1, .type = 5, .gate = 1, .sel = 0x30}},
+    {"a not-present ring-1 16-bit interrupt gate",
+     GATE_LO(0x0010, 0xCAFEF00D),
+     GATE_HI(0xCAFEF00D, 0x26),
+     {.dpl = 1, .system = 1, .type = 6, .gate = 1, .sel = 0x10, .offset = 0xCAFEF00D}},
+};
+
+// desc_decode on every hand-made descriptor.
+static void
+gdt_check_decoder(void)
+{
+    static char msg[sizeof why + 120];
+    for (size_t i = 0; i < ARRAY_SIZE(hand_made); i++) {
+        struct descinfo got;
+        memset(&got, 0xA5, sizeof got); // a field left unwritten shows
+        desc_decode(hand_made[i].lo, hand_made[i].hi, &got);
+        int differ = desc_differ(&got, &hand_made[i].want);
+        snprintk(msg, sizeof msg, "desc_decode(0x%08x, 0x%08x), %s: %s", hand_made[i].lo,
+                 hand_made[i].hi, hand_made[i].what, why);
+        CHECK(!differ, msg);
+    }
+    printk("gdt: desc_decode agrees on %u hand-made descriptors\n",
+           (unsigned)ARRAY_SIZE(hand_made));
+}
+
+// The pseudo-descriptor lgdt, lidt, sgdt and sidt use.
+struct tablereg {
+    uint16_t limit;
+    uint32_t base;
+} __attribute__((packed));
+
+// gdt_decode and idt_decode read the tables the CPU uses (GDTR, IDTR), of
+// whatever size: here a scratch copy of each, one entry longer, is loaded
+// while they run. And they never write out[] at max or beyond.
+static void
+gdt_check_tables_read(void)
+{
+    enum { NIDT = 0x31 }; // the scratch IDT: vectors 0-0x2f, and 0x30
+    static uint32_t sgdt_copy[2 * (NSEGS + 1)], sidt_copy[2 * NIDT];
+    static struct descinfo out[NIDT + 1];
+    const struct descinfo extra_seg = {
+        .present = 1, .dpl = 2, .type = 2, .big = 1, .base = 0x00400000, .limit = 0x3FFF};
+    const struct descinfo extra_gate = {.present = 1,
+                                        .dpl = 2,
+                                        .system = 1,
+                                        .type = 0xF,
+                                        .gate = 1,
+                                        .sel = 0x8,
+                                        .offset = 0x13572468};
+    struct tablereg gdtr, idtr, r;
+    pushcli();
+    __asm__ volatile("sgdt %0; sidt %1" : "=m"(gdtr), "=m"(idtr));
+    memcpy(sgdt_copy, (void *)gdtr.base, NSEGS * 8);
+    sgdt_copy[2 * NSEGS] = SEG_LO(0x00400000u, 0x3u);
+    sgdt_copy[2 * NSEGS + 1] = SEG_HI(0x00400000u, 0x3u, 0xD2u, 0xCu);
+    memcpy(sidt_copy, (void *)idtr.base, (NIDT - 1) * 8);
+    sidt_copy[2 * (NIDT - 1)] = GATE_LO(0x8u, 0x13572468u);
+    sidt_copy[2 * (NIDT - 1) + 1] = GATE_HI(0x13572468u, 0xCFu);
+    r = (struct tablereg){sizeof sgdt_copy - 1, (uint32_t)sgdt_copy};
+    __asm__ volatile("lgdt %0" : : "m"(r));
+    int ngdt = gdt_decode(out, NIDT + 1);
+    __asm__ volatile("lgdt %0" : : "m"(gdtr));
+    int gdt_extra_differs = desc_differ(&out[NSEGS], &extra_seg);
+    r = (struct tablereg){sizeof sidt_copy - 1, (uint32_t)sidt_copy};
+    __asm__ volatile("lidt %0" : : "m"(r));
+    int nidt = idt_decode(out, NIDT + 1);
+    __asm__ volatile("lidt %0" : : "m"(idtr));
+    popcli();
+    snprintk(why, sizeof why, "gdt_decode: GDTR holds a scratch GDT of %d entries; it said %d",
+             NSEGS + 1, ngdt);
+    CHECK(ngdt == NSEGS + 1, why);
+    CHECK(!gdt_extra_differs,
+          "gdt_decode: the scratch GDT's entry 7 (ring-2 data at 0x00400000) is not in out[7]");
+    snprintk(why, sizeof why, "idt_decode: IDTR holds a scratch IDT of %d entries; it said %d",
+             NIDT, nidt);
+    CHECK(nidt == NIDT, why);
+    CHECK(!desc_differ(&out[NIDT - 1], &extra_gate),
+          "idt_decode: the scratch IDT's gate 0x30 (a ring-2 trap gate) is not in out[0x30]");
+    static struct descinfo few[256]; // room for a reader that writes them all
+    memset(few, 0xA5, sizeof few);
+    CHECK(gdt_decode(few, 2) == NSEGS, "gdt_decode(out, 2) must still return the whole GDT's size");
+    CHECK(few[1].present && !few[1].system && (few[1].type & 8),
+          "gdt_decode(out, 2): out[1] is not the kernel code segment");
+    CHECK(((uint8_t *)&few[2])[0] == 0xA5 && ((uint8_t *)&few[2])[sizeof few[2] - 1] == 0xA5,
+          "gdt_decode(out, 2) wrote out[2]");
+    memset(few, 0xA5, sizeof few);
+    CHECK(idt_decode(few, 1) == 256, "idt_decode(out, 1) must still return the whole IDT's size");
+    CHECK(((uint8_t *)&few[1])[0] == 0xA5, "idt_decode(out, 1) wrote out[1]");
+    printk("gdt: gdt_decode and idt_decode read GDTR and IDTR and stop at max\n");
+}
+
+// What kind of descriptor d is, in words (the SDM's names of the system types).
+static const char *
+desc_kind(const struct descinfo *d)
+{
+    static const char *system[16] = {"reserved",
+                                     "16-bit TSS (available)",
+                                     "LDT",
+                                     "16-bit TSS (busy)",
+                                     "16-bit call gate",
+                                     "task gate",
+                                     "16-bit interrupt gate",
+                                     "16-bit trap gate",
+                                     "reserved",
+                                     "32-bit TSS (available)",
+                                     "reserved",
+                                     "32-bit TSS (busy)",
+                                     "32-bit call gate",
+                                     "reserved",
+                                     "32-bit interrupt gate",
+                                     "32-bit trap gate"};
+    if (d->system)
+        return system[d->type & 0xF];
+    return d->type & 8 ? "code" : "data";
+}
+
+// One line of the table test=gdt prints: table ("gdt" or "idt"), the
+// selector or vector, then d's fields.
+static void
+desc_print(const char *table, uint32_t n, const struct descinfo *d)
+{
+    if (!d->present)
+        printk("%s 0x%02x: not present\n", table, n);
+    else if (d->gate)
+        printk("%s 0x%02x: %s, dpl %u, target 0x%04x:0x%08x\n", table, n, desc_kind(d), d->dpl,
+               d->sel, d->offset);
+    else
+        printk("%s 0x%02x: %s, dpl %u, base 0x%08x, limit 0x%08x%s, type 0x%x\n", table, n,
+               desc_kind(d), d->dpl, d->base, d->limit, d->big ? ", 32-bit" : "", d->type);
+}
+
+// What gdt_init meant the GDT's entry i to be. Code and data segments may
+// differ in type bit 0 alone, the accessed bit: the CPU sets it when a
+// segment register is loaded with the segment, so it is taken from got.
+static struct descinfo
+gdt_meant(int i, const struct descinfo *got)
+{
+    extern struct tss df_tss; // gdt.c
+    struct descinfo flat = {.present = 1, .big = 1, .limit = 0xFFFFFFFF};
+    struct descinfo tss32 = {.present = 1, .system = 1, .limit = sizeof(struct tss) - 1};
+    switch (i) {
+    case GDT_KCODE:
+    case GDT_UCODE:
+        flat.type = 0xA | (got->type & 1);
+        flat.dpl = i == GDT_UCODE ? DPL_USER : DPL_KERNEL;
+        return flat;
+    case GDT_KDATA:
+    case GDT_UDATA:
+        flat.type = 0x2 | (got->type & 1);
+        flat.dpl = i == GDT_UDATA ? DPL_USER : DPL_KERNEL;
+        return flat;
+    case GDT_TSS: // busy: the task register holds it
+        tss32.type = 0xB;
+        tss32.base = (uint32_t)&tss;
+        return tss32;
+    case GDT_DFTSS:
+        tss32.type = 0x9;
+        tss32.base = (uint32_t)&df_tss;
+        return tss32;
+    default:
+        return (struct descinfo){.system = 1}; // the null descriptor
+    }
+}
+
+// What idt_init meant the IDT's gate v to be (vector_syscall_traced at
+// 0x80 when tracing is on).
+static struct descinfo
+idt_meant(int v, const struct descinfo *got)
+{
+    extern uint32_t vectors[48], vector_syscall; // trapasm.asm
+    extern void vector_syscall_traced(void);     // tracesys.asm
+    struct descinfo g = {
+        .present = 1, .system = 1, .type = GATE_INT32, .gate = 1, .sel = SEL_KCODE};
+    if (v == T_DBLFLT) {
+        g.type = GATE_TASK;
+        g.sel = SEL_DFTSS;
+    } else if (v < 48) {
+        g.offset = vectors[v];
+    } else if (v == T_SYSCALL) {
+        g.dpl = DPL_USER;
+        g.offset = got->offset == (uint32_t)vector_syscall_traced ? got->offset : vector_syscall;
+    } else {
+        g = (struct descinfo){.system = 1}; // never set
+    }
+    return g;
+}
+
+// The GDT and the IDT the CPU uses, printed (every descriptor of the GDT,
+// the present gates of the IDT), then compared with what gdt_init and
+// idt_init meant to set.
+static void
+gdt_check_live(void)
+{
+    static struct descinfo d[256];
+    static char msg[sizeof why + 80];
+    int n = gdt_decode(d, NSEGS);
+    for (int i = 0; i < NSEGS; i++)
+        desc_print("gdt", i << 3, &d[i]);
+    snprintk(msg, sizeof msg, "gdt_decode: %d entries, but the GDT has %d", n, NSEGS);
+    CHECK(n == NSEGS, msg);
+    for (int i = 0; i < NSEGS; i++) {
+        struct descinfo want = gdt_meant(i, &d[i]);
+        int differ = desc_differ(&d[i], &want);
+        snprintk(msg, sizeof msg, "gdt 0x%02x is not what gdt_init meant: %s", i << 3, why);
+        CHECK(!differ, msg);
+    }
+    n = idt_decode(d, 256);
+    snprintk(msg, sizeof msg, "idt_decode: %d entries, but the IDT has 256", n);
+    CHECK(n == 256, msg);
+    int present = 0;
+    for (int v = 0; v < 256; v++)
+        if (d[v].present) {
+            desc_print("idt", v, &d[v]);
+            present++;
+        }
+    printk("idt: %d gates present of %d\n", present, n);
+    for (int v = 0; v < 256; v++) {
+        struct descinfo want = idt_meant(v, &d[v]);
+        int differ = desc_differ(&d[v], &want);
+        snprintk(msg, sizeof msg, "idt 0x%02x is not what idt_init meant: %s", v, why);
+        CHECK(!differ, msg);
+    }
+}
+
+// test=gdt (lab 1): the descriptor decoder against hand-made descriptors,
+// the table readers against scratch tables, and the tables the CPU uses
+// printed (tests/labs.ini compares them with Bochs's `info gdt`, `info idt`)
+// and compared with what gdt_init and idt_init meant to set.
+static void
+t_gdt(void)
+{
+    gdt_check_decoder();
+    gdt_check_tables_read();
+    gdt_check_live();
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -240,6 +578,7 @@ static const struct {
     {"banner", t_banner}, {"timer", t_timer},   {"frames", t_frames},
     {"heap", t_heap},     {"symbols", t_symbols}, {"fault", t_fault},
     {"panic", t_panic},   {"spurious", t_spurious}, {"printk", t_printk},
+    {"gdt", t_gdt},
 #ifdef DMSM_METHOD_A
     {"methoda", t_methoda},
 #endif

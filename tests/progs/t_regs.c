@@ -67,10 +67,12 @@ check_fork(const char *mode)
     int pid = call_with_known_regs((void *)fork);
     if (pid == 0) {
         check_regs("fork, in the child");
-        exit(0);
+        exit(eflags() & FL_IF ? 0 : 2); // the program's flags come back, IF set
     }
     CHECK(pid > 0, "fork: %d", pid);
     check_regs("fork, in the parent");
+    CHECK(eflags() & FL_IF, "%s fork came back with interrupts off (the frame's EFLAGS must be "
+          "the program's)", mode);
     CHECK(wait_child(pid) == 0, "the child's registers were not preserved");
     printf("regs: %s fork preserves them in parent and child\n", mode);
 }

@@ -64,6 +64,7 @@ read_cs(void)
 
 // EFLAGS bits a test sets on purpose (kernel/mmu.h has them all).
 #define FL_TF 0x100
+#define FL_IF 0x200
 #define FL_DF 0x400
 #define FL_IOPL 0x3000
 #define FL_NT 0x4000
