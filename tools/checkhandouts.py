@@ -6,9 +6,12 @@ this for each lab once it has built the handout).
 A command is a line of a fenced code block in docs/labs/labN.md whose first
 word is one of COMMANDS (make, python3, nm, ...); a trailing "# comment" is
 dropped, and prompts and transcripts (GDB's, Bochs's) are not commands.
-Each runs with bash in the handout tree, its input /dev/null (so the
-debugger targets, make bochs-PROG and make qemu-gdb-PROG, start, reach their
-prompt, read end of input and quit), under a timeout. It fails on:
+Each runs with bash in the handout tree under a timeout. Its input is
+/dev/null (so the debugger targets, make bochs-PROG and make qemu-gdb-PROG,
+start, reach their prompt, read end of input and quit), except for a boot
+into the shell (make run..., ending in sh): the block's "$ " lines after it
+are typed at the guest's shell, then "exit" (the first process exits: the
+guest powers off). It fails on:
   - a timeout;
   - an exit status other than 0 (for make grade and tests/run.py, which
     report failing tests by their status, also 1, or make's 2 for a recipe
@@ -42,8 +45,17 @@ BROKEN = (
 MAY_FAIL_TESTS = (re.compile(r"\bmake\b.*\bgrade\b"), re.compile(r"\btests/run\.py\b"))
 
 
+BOOTS_SHELL = re.compile(r"^make run(-sh|-nox)?(\s|$)")
+
+
+def strip_comment(line):
+    """line without its trailing "# comment" and outer blanks."""
+    return re.sub(r"\s+#.*$", "", line).strip()
+
+
 def commands(lab, root=ROOT):
-    """The commands of docs/labs/labN.md's code blocks, in order."""
+    """The (command, input) pairs of docs/labs/labN.md's code blocks, in
+    order: input is None, or the text typed at the guest's shell."""
     with open(os.path.join(root, "docs", "labs", "lab%d.md" % lab)) as f:
         text = f.read()
     out = []
@@ -51,8 +63,11 @@ def commands(lab, root=ROOT):
         for line in block.splitlines():
             words = line.split()
             if words and words[0] in COMMANDS:
-                out.append(re.sub(r"\s+#.*$", "", line).strip())
-    return out
+                cmd = strip_comment(line)
+                out.append([cmd, "" if BOOTS_SHELL.match(cmd) else None])
+            elif line.startswith("$ ") and out and out[-1][1] is not None:
+                out[-1][1] += strip_comment(line[2:]) + "\n"
+    return [(cmd, None if typed is None else typed + "exit\n") for cmd, typed in out]
 
 
 def failure(cmd, status, output):
@@ -68,11 +83,13 @@ def failure(cmd, status, output):
     return None
 
 
-def run(cmd, tree):
-    """(exit status or None for a timeout, output) of cmd run in tree."""
+def run(cmd, tree, typed=None):
+    """(exit status or None for a timeout, output) of cmd run in tree, with
+    typed as its input (None: /dev/null)."""
     try:
-        p = subprocess.run(["bash", "-c", cmd], cwd=tree, stdin=subprocess.DEVNULL,
-                           capture_output=True, timeout=TIMEOUT)
+        inp = {"stdin": subprocess.DEVNULL} if typed is None else {"input": typed.encode()}
+        p = subprocess.run(["bash", "-c", cmd], cwd=tree, capture_output=True,
+                           timeout=TIMEOUT, **inp)
         return p.returncode, (p.stdout + p.stderr).decode(errors="replace")
     except subprocess.TimeoutExpired as e:
         return None, ((e.stdout or b"") + (e.stderr or b"")).decode(errors="replace")
@@ -83,8 +100,8 @@ def check(lab, tree, logdir):
     problems (strings)."""
     problems = []
     os.makedirs(logdir, exist_ok=True)
-    for i, cmd in enumerate(commands(lab)):
-        status, out = run(cmd, tree)
+    for i, (cmd, typed) in enumerate(commands(lab)):
+        status, out = run(cmd, tree, typed)
         log = os.path.join(logdir, "lab%d-command-%d.log" % (lab, i + 1))
         with open(log, "w") as f:
             f.write("$ %s\n%s" % (cmd, out))
