@@ -171,6 +171,16 @@ dyn_release(struct vmspace *vm)
     vm->lib_end = 0;
 }
 
+// The frames every shared segment in memory holds (vmstat).
+uint32_t
+dyn_shared_frames(void)
+{
+    uint32_t n = 0;
+    for (struct shared *sh = shared; sh < &shared[NSHARED]; sh++)
+        n += sh->refs ? sh->npages : 0;
+    return n;
+}
+
 // ---- reading the new image ----
 
 // Is [va, va + n) inside object o?

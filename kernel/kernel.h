@@ -224,6 +224,7 @@ int dyn_link(struct vmspace *vm, struct inode *ip, struct elfhdr *eh, const char
              int smode, int *trusted);
 void dyn_share(struct vmspace *child, struct vmspace *parent);
 void dyn_release(struct vmspace *vm);
+uint32_t dyn_shared_frames(void);
 
 // syscall.c
 void syscall(struct trapframe *tf);

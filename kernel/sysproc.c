@@ -195,6 +195,7 @@ sys_vmstat(uint32_t uvm)
         .committed_resident = commit_resident(),
         .resident_limit = resident_limit(),
         .syscalls = proc_syscalls_total(),
+        .shared_frames = dyn_shared_frames(),
     };
     return copyout(curproc, uvm, &v, sizeof(v));
 }

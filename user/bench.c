@@ -7,8 +7,11 @@
 // malloc under a load that once made it quadratic, and a byte's round trip
 // through two pipes between two processes (both Umode, both Smode).
 //
-// usage: bench [-q] [-check]
+// usage: bench [-q] [-check] [-fig7]
 //   -q      a quick run (fewer rounds), for the test suite
+//   -fig7   Fig. 7 only, in both modes: bench runs /bin/bench-static -fig7
+//           (the same source, linked statically) to compare the two ways of
+//           linking; a static bench labels its paths "...-static"
 //   -check  also check that the figures are right: the bands, orderings and
 //           relations a correct measurement satisfies (check_figures), one
 //           "check: ... ok" (or NO) line each, and exit 1 if one fails. Only
@@ -46,6 +49,11 @@ static struct result ls_run[2][2][2];
 static unsigned int ls_calls[2][2][2];
 static struct result rtt[2];
 
+// Defined by the linker in a dynamically linked program only (weak: 0 in a
+// static one): how this bench was linked.
+extern char _DYNAMIC[] __attribute__((weak));
+static const char *link_suffix; // "-static" in a static bench's Fig. 7 lines
+
 // Time each of the n ops BATCH times per round, the ops taking turns round
 // by round so that a slow stretch of the host hits them all alike; setup
 // (untimed) runs before each batch. res[i] gets op i's median and minimum.
@@ -81,8 +89,9 @@ measure_set(void (*const *ops)(void), int n, void (*setup)(void), struct result 
 static void
 report(const char *call, const char *path, struct result r)
 {
-    printf("BENCH %s %s median=%llu.%llu min=%llu.%llu\n", call, path, r.median10 / 10,
-           r.median10 % 10, r.min10 / 10, r.min10 % 10);
+    printf("BENCH %s %s%s median=%llu.%llu min=%llu.%llu\n", call, path,
+           link_suffix ? link_suffix : "", r.median10 / 10, r.median10 % 10, r.min10 / 10,
+           r.min10 % 10);
 }
 
 // ---- the operations ----
@@ -641,6 +650,84 @@ check_pipe(void)
     return ok;
 }
 
+// ---- the two ways of linking (the paper's Fig. 7, static against dynamic) ----
+
+// Fig. 7 again, in /bin/bench-static (this source linked statically), in a
+// child: its lines carry "-static" after the path. Returns its status.
+static int
+fig7_static(void)
+{
+    int pid = fork();
+    if (pid == 0) {
+        char *argv[] = {"/bin/bench-static", "-fig7", rounds == 5 ? "-q" : 0, 0};
+        exec(argv[0], argv);
+        _exit(99);
+    }
+    int status;
+    return pid > 0 && wait(&status) == pid ? status : -1;
+}
+
+// fork + exec + exit + wait of a program that does nothing, dynamically
+// linked (/bin/true) and statically (/bin/true-static), taking turns round
+// by round: cycles per whole run.
+static void
+spawn_cost(void)
+{
+    static const char *const progs[2] = {"/bin/true", "/bin/true-static"};
+    static u64 per[2][64];
+    int n = rounds < 64 ? rounds : 64;
+    for (int r = 0; r < n; r++)
+        for (int k = 0; k < 2; k++) {
+            u64 t0 = rdtsc();
+            int pid = fork();
+            if (pid == 0) {
+                char *argv[] = {(char *)progs[k], 0};
+                exec(progs[k], argv);
+                _exit(99);
+            }
+            int status;
+            if (pid < 0 || wait(&status) != pid || status != 0) {
+                printf("BENCH-SKIP spawn: %s did not run\n", progs[k]);
+                return;
+            }
+            per[k][r] = (rdtsc() - t0) * 10;
+        }
+    struct result res[2];
+    for (int k = 0; k < 2; k++) {
+        qsort(per[k], n, sizeof(per[k][0]), cmp_u64);
+        res[k] = (struct result){per[k][n / 2], per[k][0]};
+    }
+    report("spawn", "dynamic", res[0]);
+    report("spawn", "static", res[1]);
+}
+
+// Frames in use while 10 copies of one program run (they sleep), for /bin/
+// sleep (dynamically linked: libsys's text once for all, in the shared
+// frames) and /bin/sleep-static (each copy has its own).
+static void
+frames_for_copies(void)
+{
+    static const char *const progs[2] = {"/bin/sleep", "/bin/sleep-static"};
+    for (int k = 0; k < 2; k++) {
+        struct vmstat before, during;
+        int pids[10];
+        vmstat(&before);
+        for (int i = 0; i < 10; i++)
+            if ((pids[i] = fork()) == 0) {
+                char *argv[] = {(char *)progs[k], "5", 0};
+                exec(progs[k], argv);
+                _exit(99);
+            }
+        msleep(500); // every copy has started and sleeps
+        vmstat(&during);
+        for (int i = 0; i < 10; i++)
+            if (pids[i] > 0)
+                kill(pids[i]), wait(0);
+        printf("BENCH frames10 %s used=%u shared=%u\n", k ? "static" : "dynamic",
+               before.free_frames - during.free_frames, during.shared_frames);
+    }
+}
+
 // Every check (one line each, all printed); 1 if all hold. Called from Umode.
 static int
 check_figures(void)
@@ -652,17 +739,31 @@ check_figures(void)
     return ok;
 }
 
+// bench -fig7: Fig. 7 only, both modes (a static bench's lines say so).
+static int
+fig7_only(void)
+{
+    link_suffix = _DYNAMIC ? 0 : "-static";
+    fig7(0);
+    if (switch_supervisor(0) != 0)
+        return 1;
+    fig7(1);
+    return switch_user(0) != 0;
+}
+
 int
 main(int argc, char **argv)
 {
-    int check = 0;
+    int check = 0, only7 = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-q") == 0)
             rounds = 5, batch = 200, ls_reps = 1, malloc_blocks = 2000;
         else if (strcmp(argv[i], "-check") == 0)
             check = 1;
+        else if (strcmp(argv[i], "-fig7") == 0)
+            only7 = 1;
         else {
-            eprintf("usage: bench [-q] [-check]\n");
+            eprintf("usage: bench [-q] [-check] [-fig7]\n");
             return 2;
         }
     }
@@ -679,6 +780,11 @@ main(int argc, char **argv)
             eprintf("bench: cannot create /bench.dat\n");
             return 1;
         }
+    if (only7) {
+        int r = fig7_only();
+        close(fd_file);
+        return r;
+    }
     printf("bench: %d rounds of %d calls, cycles per call (RDTSC)\n", rounds, batch);
     fig7(0);
     if (switch_supervisor(0) != 0 || current_mode() != MODE_SMODE) {
@@ -698,6 +804,10 @@ main(int argc, char **argv)
         report("pipe-rtt", "smode", rtt[1]);
     }
     fig9();
+    if (fig7_static() != 0)
+        printf("BENCH-SKIP fig7-static: /bin/bench-static did not run\n");
+    spawn_cost();
+    frames_for_copies();
     bench_malloc();
     close(fd_file);
     unlink("/bench.dat");

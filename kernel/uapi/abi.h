@@ -104,6 +104,7 @@ struct vmstat {
     unsigned int committed_resident; // of those, pages that must stay resident
     unsigned int resident_limit;
     unsigned int syscalls;      // system calls since boot, every receiver
+    unsigned int shared_frames; // frames of shared libraries' text, held once for all
 };
 
 // The system at a glance (sysinfo, the system call lab 2 adds).
