@@ -214,12 +214,13 @@ $(B)/libsys.a: $(LIBSYS_OBJ)
 # no absolute address in them), every symbol bound inside it (-Bsymbolic:
 # only RELATIVE relocations are left), all bound at load (-z now), a SysV
 # hash table for the kernel's linker, and no relocation in its text (-z
-# text), which every process shares.
+# text), which every process shares. -z norelro keeps the GOT with the data,
+# in the one private page each process gets (RELRO would take a second).
 $(B)/pic/libsys/%.o: libsys/%.c libsys/include/*.h kernel/uapi/*.h
 	@mkdir -p $(@D)
 	$(call say,CC,$< (PIC))
 	$(Q)$(CC) $(UCFLAGS) -fPIC -c $< -o $@
-SOFLAGS := -m elf_i386 -shared -soname libsys.so -Bsymbolic -z now -z text --hash-style=sysv \
+SOFLAGS := -m elf_i386 -shared -soname libsys.so -Bsymbolic -z now -z text -z norelro --hash-style=sysv \
   -z max-page-size=4096 --build-id=none
 $(B)/libsys.so: $(LIBSYS_PIC)
 	$(call say,LD,$@)

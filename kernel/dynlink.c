@@ -30,7 +30,11 @@
 #define MAX_DYN 64     // dynamic section entries read
 #define SYMNAME_MAX 64
 #define NSHARED 32     // shared segments in memory at once, every library's
-#define LIB_MAX_SIZE (8u << 20)
+#define LIB_MAX_SIZE (LIBTOP - LIBBASE)
+
+// The libraries share the stack's page table (one table less per process).
+_Static_assert(LIBBASE >> 22 == (LIBTOP - 1) >> 22 && LIBBASE >> 22 == USTACKTOP >> 22,
+               "the library region is not in the stack's 4 MiB");
 
 // A read-only segment of a library file, in memory once.
 struct shared {

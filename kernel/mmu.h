@@ -15,8 +15,9 @@
 #define USTACK_PAGES 16       // the stack reservation: 64 KiB
 #define USTACKBASE (USTACKTOP - USTACK_PAGES * PGSIZE)
                               // the page below USTACKBASE is the guard page (never mapped)
-#define LIBBASE 0xA0000000u   // shared libraries are mapped from here up (dynlink.c)
-#define LIBTOP 0xA4000000u    // ... to here at most
+#define LIBBASE 0xBFC00000u   // shared libraries are mapped from here up (dynlink.c), in
+                              // the stack's 4 MiB: its page table serves them too
+#define LIBTOP (USTACKBASE - PGSIZE) // ... up to the stack's guard page at most
 #define UHEAPMAX LIBBASE      // sbrk can grow the heap up to the libraries
 
 #define PGSIZE 4096u

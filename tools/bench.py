@@ -22,6 +22,7 @@ import re
 import shlex
 import statistics
 import string
+import struct
 import subprocess
 import sys
 import tempfile
@@ -72,6 +73,8 @@ def run(build, mem, mode):
     res = {}
     for m in re.finditer(r"^BENCH (\S+) (\S+) median=([\d.]+) min=([\d.]+)", out, re.M):
         res[(m.group(1), m.group(2))] = (float(m.group(3)), float(m.group(4)))
+    for m in re.finditer(r"^BENCH frames10 (\S+) used=(\d+) shared=(\d+)", out, re.M):
+        res[("frames10", m.group(1))] = (int(m.group(2)), int(m.group(3)))
     if ("done", "") not in res and "BENCH done" not in out:
         raise RunFailed("the %s run did not finish:\n%s" % (mode, out[-2000:]))
     return res, shown(case, build, mem)
@@ -121,6 +124,47 @@ def fig7_table(res):
         lines.append("| %s | %s | %s | %s | %s | %s | %.0f %% | %.1f %% | %s |" % (
             c, fmt(conv), fmt(dint), fmt(func), fmt(sysenter) if sysenter else "-",
             fmt(floor) if floor else "-", 100 * func / conv, 100 * dint / conv, fmt(conv - func)))
+    return "\n".join(lines)
+
+
+def libsys_text_pages(build):
+    """The pages of libsys.so's text (its executable PT_LOAD segment), from
+    its ELF program headers."""
+    with open(os.path.join(build, "libsys.so"), "rb") as f:
+        elf = f.read()
+    phoff, = struct.unpack_from("<I", elf, 28)
+    phentsize, phnum = struct.unpack_from("<HH", elf, 42)
+    pages = 0
+    for i in range(phnum):
+        ptype, _, vaddr, _, _, memsz, flags, _ = struct.unpack_from("<8I", elf, phoff + i * phentsize)
+        if ptype == 1 and flags & 1:  # PT_LOAD, PF_X
+            pages += (vaddr + memsz + 4095) // 4096 - vaddr // 4096
+    return pages
+
+
+def linking_table(res, build):
+    """Fig. 7 static against dynamic (each measured by bench -fig7 in a new
+    process), fork + exec + exit of a small program, and the frames of 10
+    running copies; or None if the run has no such figures."""
+    if ("getpid", "conventional-static") not in res or ("getpid", "conventional-dynamic") not in res:
+        return None
+    lines = ["| call | path | static | dynamic | dynamic - static | dynamic / static |",
+             "|---|---|---:|---:|---:|---:|"]
+    for c in CALLS:
+        for path in ("conventional", "dmsm-int", "dmsm-func"):
+            st, dy = res[(c, path + "-static")][0], res[(c, path + "-dynamic")][0]
+            lines.append("| %s | %s | %s | %s | %+.1f | %.1f %% |" % (
+                c, path, fmt(st), fmt(dy), dy - st, 100 * dy / st))
+    if ("spawn", "static") in res:
+        st, dy = res[("spawn", "static")][0], res[("spawn", "dynamic")][0]
+        lines.append("| fork + exec + exit + wait | `/bin/true` | %s | %s | %+.0f | %.1f %% |" % (
+            fmt(st), fmt(dy), dy - st, 100 * dy / st))
+    if ("frames10", "static") in res:
+        st, dy = res[("frames10", "static")][0], res[("frames10", "dynamic")][0]
+        text = libsys_text_pages(build)
+        lines += ["", "| 10 running copies of `/bin/sleep` | static | dynamic | static - dynamic "
+                  "| 9 x libsys's text pages |", "|---|---:|---:|---:|---:|",
+                  "| frames in use | %d | %d | %d | 9 x %d = %d |" % (st, dy, st - dy, text, 9 * text)]
     return "\n".join(lines)
 
 
@@ -347,11 +391,14 @@ def host_cpu():
     return "unknown"
 
 
-def mode_section(prose, mode, res, cmd):
-    """The section of one way of measuring: Fig. 7, 8, the scale, Fig. 9, malloc."""
+def mode_section(prose, mode, res, cmd, build):
+    """The section of one way of measuring: Fig. 7 (both ways of linking),
+    Fig. 8, the scale, Fig. 9, malloc."""
     malloc = malloc_table(res)
+    linking = linking_table(res, build)
     return prose.fill("mode", title=MODE_TITLE[mode], note=prose.fill("note-" + mode),
                       command=cmd, mode=mode, fig7_table=fig7_table(res), fig8_table=fig8_table(res),
+                      linking_table=linking or prose.fill("linking-not-measured"),
                       scale_tables=scale_tables(res, mode, prose), fig9_table=fig9_table(res),
                       saving=fmt(getpid_saving(res)),
                       malloc_table=malloc or prose.fill("malloc-not-measured"))
@@ -387,7 +434,7 @@ def main():
         qemu=qemu, mem=mem, modes=", ".join(modes),
         not_measured="\n\n".join(prose.fill("not-measured", title=MODE_TITLE[m], why=why)
                                  for m, why in skipped.items()),
-        mode_sections="\n\n".join(mode_section(prose, m, results[m], cmds[m]) for m in modes),
+        mode_sections="\n\n".join(mode_section(prose, m, results[m], cmds[m], build) for m in modes),
         paper_table=paper_table(results), calls5=ls_calls(results["icount"], "5"),
         calls408=ls_calls(results["icount"], "408"), listing=fcall_listing(build),
         workloads=workloads, minutes=minutes(time.time() - start), workload_minutes=minutes(workloads_secs))
