@@ -94,7 +94,7 @@ TEST_PROGS := $(patsubst tests/progs/%.c,$(B)/tests/%,$(wildcard tests/progs/*.c
 # Programs are linked against the shared library (/lib/libsys.so); these
 # also get a static build, NAME-static, for the benchmarks.
 STATIC_PROGS := $(patsubst %,$(B)/user/%-static,bench true sleep)
-# Programs built for the conventional library (version 1: int 0x80 only,
+# Programs built for the conventional library (version 1: its system-call stubs int 0x80 only,
 # the same names and soname), kept as binaries in /test/old/: NAME linked
 # against its libsys.so, NAME-static against its libsys.a.
 OLD_PROGS := $(foreach p,$(patsubst tests/old/%.c,%,$(wildcard tests/old/*.c)),$(B)/old/$(p) $(B)/old/$(p)-static)

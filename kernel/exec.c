@@ -1,5 +1,6 @@
-// exec: replace a process's program with a static i386 ELF executable from
-// the file system. The process keeps its pid, files and mode: an Smode
+// exec: replace a process's program with an i386 ELF executable from the
+// file system, static or dynamically linked (dynlink.c binds it and maps its
+// libraries before its first instruction). The process keeps its pid, files and mode: an Smode
 // process stays Smode and its new address space is resident (docs/dmsm.md).
 //
 // The new user space:
@@ -7,6 +8,7 @@
 //   0xBFFFE000             gap page (unmapped)
 //   USTACKTOP ..           the stack, 64 KiB reserved, argv at the top
 //   USTACKBASE - 4 KiB     guard page (never mapped)
+//   LIBBASE ..             shared libraries (dynlink.c), up to the guard page
 //   ... heap (sbrk) grows up from the end of the program ...
 //   USERBASE (4 MiB)       the program's segments
 #include "kernel.h"

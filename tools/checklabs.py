@@ -13,12 +13,15 @@ For every lab n (or the labs named on the command line):
      of lab n (tools/mutants.py: tools/labs/mutants/labN/*.patch, at least
      three per block, each changing only its block) applied to the full
      tree builds and fails a named test; a mutant marked Equivalent must
-     instead score full marks (else it is not equivalent).
+     instead score full marks (else it is not equivalent); one marked
+     Known-gap that no test catches is reported, not a failure (the
+     grader's known weakness, listed in the table until a test catches it).
 Each grade is read from the results.json that tests/grade.py writes in the
 tree it graded (build/grade/labN/results.json: its score and "dmsm" key).
 Steps 3 and 4 run on two scratch trees at once (build/check-labs/tree-1,
 tree-2: one emulator each; JOBS=1 for one), the first two one at a time.
-The last lines are a table per lab (blocks, mutants, caught, equivalent),
+The last lines are a table per lab (blocks, mutants, caught, equivalent,
+known gaps),
 then "check-labs: OK" or what failed; the exit status is 1 if anything did.
 
 usage: checklabs.py [--mem MIB] [--timeout S] [--ref-boot S] [--jobs N] [LAB ...]"""
@@ -135,7 +138,8 @@ def check_mutant(mutant, lab, args, logdir, tree):
     """Step 4 for one mutant, in the scratch tree: the full tree with the
     mutant applied builds and fails a named test (an Equivalent one must
     score full marks). Returns (report line, verdict, problem or None);
-    verdict is "caught", "equivalent" or "missed"."""
+    verdict is "caught", "equivalent", "gap" (a Known-gap mutant not
+    caught: reported, not a failure) or "missed"."""
     mklab.export(ROOT, tree, lambda b: "keep")  # the full tree; unchanged files keep their times
     log = os.path.join(logdir, "mutant-%s-%s.log" % (lab, mutant.name))
     label = "  mutant %-30s" % mutant.name
@@ -152,6 +156,8 @@ def check_mutant(mutant, lab, args, logdir, tree):
             "mutant %s is marked equivalent but fails %s: it is not (%s)" % (mutant.id(), graded.first_failed, log))
     if graded.status != 0 and graded.first_failed:
         return label + " caught by %s" % graded.first_failed, "caught", None
+    if mutant.known_gap:
+        return label + " NOT CAUGHT, a known gap (%s): %s" % (graded.score, mutant.known_gap), "gap", None
     return label + " NOT CAUGHT (%s): %s" % (graded.score, mutant.mistake), "missed", (
         "mutant %s (%s) scores %s: no test of lab %d catches it (%s)" % (
             mutant.id(), mutant.mistake, graded.score, lab, log))
@@ -182,7 +188,7 @@ def run_jobs(jobs, logdir, njobs):
 
 def check_lab(lab, args, logdir, problems):
     """Steps 1-4 for one lab. Returns its table row: (lab, blocks, mutants,
-    caught, equivalent)."""
+    caught, equivalent, known gaps not caught)."""
     t0 = time.time()
     mine = [b for b in mklab.blocks(ROOT) if b["lab"] == lab]
     if len(mine) < 2:
@@ -197,14 +203,16 @@ def check_lab(lab, args, logdir, problems):
     problems.extend(r[-1] for r in results if r[-1])
     verdicts = [r[1] for r in results[len(mine):]]
     print("lab %d: %d blocks, %d mutants, %.0fs" % (lab, len(mine), len(muts), time.time() - t0), flush=True)
-    return lab, len(mine), len(muts), verdicts.count("caught"), verdicts.count("equivalent")
+    return (lab, len(mine), len(muts), verdicts.count("caught"), verdicts.count("equivalent"),
+            verdicts.count("gap"))
 
 
 def print_table(rows):
-    """The summary: per lab, blocks, mutants, caught, equivalent."""
-    print("lab | blocks | mutants | caught | equivalent")
-    for lab, nblocks, nmut, caught, equiv in rows:
-        print("%3d | %6d | %7d | %6d | %d" % (lab, nblocks, nmut, caught, equiv))
+    """The summary: per lab, blocks, mutants, caught, equivalent, and known
+    gaps (Known-gap mutants no test caught)."""
+    print("lab | blocks | mutants | caught | equivalent | known gaps")
+    for lab, nblocks, nmut, caught, equiv, gaps in rows:
+        print("%3d | %6d | %7d | %6d | %10d | %d" % (lab, nblocks, nmut, caught, equiv, gaps))
 
 
 def main():

@@ -9,6 +9,9 @@ apply` skips the lines before it):
     Mistake: the request is recorded, but TW_MODE is never set
     Block: recording the request
     Equivalent: (only for a mutant no test can tell from the solution: why)
+    Known-gap: (only for a mutant the grader is known to miss, or to catch
+               only by chance: what a test would need; check-labs reports
+               it in its table instead of failing, until a test catches it)
 
     diff --git a/kernel/mode.c b/kernel/mode.c
     ...
@@ -37,7 +40,7 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 import mklab  # noqa: E402
 
 MUTANT_DIR = os.path.join("tools", "labs", "mutants")
-HEADER = re.compile(r"^(Mistake|Block|Equivalent):\s*(.*)$")
+HEADER = re.compile(r"^(Mistake|Block|Equivalent|Known-gap):\s*(.*)$")
 MIN_PER_BLOCK = 3
 
 
@@ -58,6 +61,7 @@ class Mutant:
         self.mistake = fields.get("Mistake", "")
         self.block = fields.get("Block", "")
         self.equivalent = fields.get("Equivalent")
+        self.known_gap = fields.get("Known-gap")
 
     def id(self):
         """lab4/name."""

@@ -6,7 +6,7 @@
 //    `call` (its count of int 0x80 entries does not grow), unchanged;
 //  - linked statically (/test/old/compat-static), its old stubs are in the
 //    binary: switched to Smode, it still enters by int 0x80, from ring 0,
-//    and the kernel serves those calls (docs/dmsm.md section 11).
+//    and the kernel serves those calls (docs/dmsm.md section 16).
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
