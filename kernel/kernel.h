@@ -286,6 +286,17 @@ extern uint32_t swap_pageins, swap_pageouts;
 uint32_t ide_init(void);
 int ide_rw_page(uint32_t lba, void *buf, int write);
 
+// pci.c: PCI configuration space (mechanism #1), scanned once at boot
+struct pci_func {
+    uint8_t bus, dev, fn, irq;  // irq: the interrupt line from configuration space
+    uint16_t vendor, device;
+    uint32_t class;             // class, subclass, prog-if (bits 23..16, 15..8, 7..0)
+    uint32_t bar[6];            // the base address registers as read (flag bits included)
+};
+void pci_init(void);
+int pci_find(uint16_t vendor, uint16_t device, struct pci_func *out); // 1 if found
+void pci_enable(struct pci_func *f);  // memory space + bus mastering on
+
 // selftest.c
 void selftest_run(const char *name) NORETURN;
 
