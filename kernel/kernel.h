@@ -173,6 +173,7 @@ uint32_t kheap_used(void);
 // vm.c: user address spaces (struct vmspace, proc.h)
 void kvm_init(void);
 void kvm_switch(void);
+void *kvm_map_mmio(uint32_t pa, uint32_t size); // device memory, uncached; boot only
 uint32_t *uvm_create(void);
 uint32_t *walk(uint32_t *pgdir, uint32_t va, int create);
 int uvm_map(uint32_t *pgdir, uint32_t va, uint32_t pa, uint32_t perm);
