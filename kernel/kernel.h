@@ -298,6 +298,25 @@ void pci_init(void);
 int pci_find(uint16_t vendor, uint16_t device, struct pci_func *out); // 1 if found
 void pci_enable(struct pci_func *f);  // memory space + bus mastering on
 
+// e1000.c: the Intel 82540EM Ethernet card (the network stack's only link)
+struct e1000_stats {                 // counters since boot, for netstat
+    uint32_t tx_frames, tx_bytes;    // frames handed to the card
+    uint32_t tx_full;                // e1000_transmit refused: ring full
+    uint32_t rx_frames, rx_bytes;    // frames given to the receiver
+    uint32_t rx_dropped;             // received with no receiver set
+    uint32_t rx_errors;              // bad frames the card flagged (not passed on)
+    uint32_t rx_overruns;            // RXO: the card lost frames (ring full)
+    uint32_t interrupts, link_changes;
+};
+void e1000_init(void);               // boot, after pci_init
+int e1000_present(void);
+void e1000_mac(uint8_t mac[6]);
+int e1000_transmit(const void *frame, uint32_t len); // 0, -ENOSPC, -EINVAL, -EIO
+void e1000_set_receiver(void (*rx)(const void *frame, uint32_t len));
+const struct e1000_stats *e1000_stats(void);
+int e1000_irq(void);                 // its IRQ line, or -1
+void e1000_intr(void);               // from irq_serve
+
 // selftest.c
 void selftest_run(const char *name) NORETURN;
 

@@ -122,6 +122,7 @@ kmain(uint32_t magic, uint32_t mbi_pa)
     fs_init(mbi);
     swap_init();
     pci_init();
+    e1000_init();
 
     const char *test = cmdline_get("test");
     if (test)
