@@ -26,6 +26,11 @@ Cases live in tests/cases.ini, one section per test:
   timeout = seconds (default: --timeout; Bochs gets 10x, it is that slow, GDB 3x)
   qemu    = extra QEMU arguments (e.g. -icount shift=0)
   kernel  = the kernel to boot, relative to the build directory (default kernel.elf)
+  net     = 1: give the guest an e1000 card on isolated user networking
+            (QEMU: -netdev user,restrict=on; Bochs: its slirp, restricted),
+            127.0.0.1:PORT on the host forwarded to the guest's port 80, PORT
+            a free port of its own (so that two runs can be at once). Only
+            the cases that say so get a network.
   swap    = no: boot without the swap disk (default: a fresh, zeroed disk of
             build/swap.img's size; the file-system image is a fresh copy too)
 
@@ -86,6 +91,9 @@ def qemu_cmd(case, build, mem):
     base = ["qemu-system-i386", "-m", str(mem), "-display", "none", "-no-reboot",
             "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     base += case.get("qemu", "").split()
+    if case.get("net", "0") == "1":
+        base += ["-netdev", "user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:%d-:80" % free_port(),
+                 "-device", "e1000,netdev=net0"]
     if case.get("swap", "yes") != "no":
         base += ["-drive", "file=%s,format=raw,if=ide,index=1" % case["_swap"]]
     if case.get("kind", "qemu") == "iso":
