@@ -309,11 +309,25 @@ class BochsSerial:
         return self.out.decode(errors="replace")
 
 
+def bochs_net(workdir):
+    """The bochsrc lines for a case with net = 1: the e1000 in PCI slot 1 on
+    Bochs's built-in slirp, restricted to its own services (the guest
+    reaches nothing outside), 127.0.0.1:PORT forwarded to the guest's port
+    80, PORT a free one. Writes the slirp script into workdir."""
+    script = os.path.join(workdir, "slirp.conf")
+    with open(script, "w") as f:
+        f.write("# slirp config\nrestricted = 1\nhostfwd = tcp:127.0.0.1:%d-:80\n" % free_port())
+    return ("pci: enabled=1, chipset=i440fx, slot1=e1000\n"
+            "e1000: enabled=1, mac=52:54:00:12:34:56, ethmod=slirp, script=%s\n" % script)
+
+
 def run_bochs(case, build, mem, timeout, workdir):
     """(output, status) of case in Bochs, booting a GRUB ISO, with its debugger commands."""
     serial = os.path.join(workdir, "serial.txt")
     dbglog = os.path.join(workdir, "debugger.txt")
     rc = bochsrc(case["_iso"], mem, case["_swap"], os.path.join(workdir, "bochs.log"), serial, dbglog)
+    if case.get("net", "0") == "1":
+        rc += bochs_net(workdir)
     typed = None
     if "input" in case:  # serial input: COM1 on a pseudo-terminal (mode=term)
         typed = BochsSerial(case)
