@@ -483,7 +483,7 @@ TL_MEM = $(if $(filter paging,$(SCENARIO)),16,$(strip $(MEM)))
 TL_TRACE = $(B)/trace-$(SCENARIO).txt
 timeline: all
 	$(call say,BOOT,tracedemo $(SCENARIO) with trace=$(TRACE) (QEMU -icount))
-	$(Q)timeout 600 $(call qemu_base,$(TL_MEM)) -display none -icount shift=0 \
+	$(Q)timeout 600 $(call qemu_base,$(TL_MEM)) -nic none -display none -icount shift=0 \
 	  -serial stdio -append "trace=$(TRACE) init=/bin/tracedemo $(SCENARIO)" </dev/null > $(TL_TRACE); \
 	  st=$$?; [ $$st -eq 1 ] || echo "timeline: the run ended with QEMU status $$st (see $(TL_TRACE)); drawing what there is"
 	$(Q)$(PYTHON) tools/timeline.py $(TL_TRACE) $(B)/timeline.html --title "DMSM event trace: scenario $(SCENARIO)"

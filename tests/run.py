@@ -30,7 +30,8 @@ Cases live in tests/cases.ini, one section per test:
             (QEMU: -netdev user,restrict=on; Bochs: its slirp, restricted),
             127.0.0.1:PORT on the host forwarded to the guest's port 80, PORT
             a free port of its own (so that two runs can be at once). Only
-            the cases that say so get a network.
+            the cases that say so get a network (the others -nic none, not
+            QEMU's default card on unrestricted user networking).
   swap    = no: boot without the swap disk (default: a fresh, zeroed disk of
             build/swap.img's size; the file-system image is a fresh copy too)
 
@@ -94,6 +95,8 @@ def qemu_cmd(case, build, mem):
     if case.get("net", "0") == "1":
         base += ["-netdev", "user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:%d-:80" % free_port(),
                  "-device", "e1000,netdev=net0"]
+    else:  # no network at all: without this QEMU adds its default NIC, unrestricted
+        base += ["-nic", "none"]
     if case.get("swap", "yes") != "no":
         base += ["-drive", "file=%s,format=raw,if=ide,index=1" % case["_swap"]]
     if case.get("kind", "qemu") == "iso":
