@@ -116,6 +116,8 @@ help:
 	@echo "make / make all     build the kernel, the programs, the ISO and the swap disk"
 	@echo "make run            boot to the shell in QEMU (window if there is a display)"
 	@echo "make run-nox        the same with the console on this terminal"
+	@echo "                    (run*, qemu-gdb*: an e1000 on isolated user networking; the guest's"
+	@echo "                    port 80 is 127.0.0.1:NETPORT [8080]; frames in build/net.pcap)"
 	@echo "make run-PROG       boot straight into PROG (/test/PROG or /bin/PROG) [ARGS='a b'] [MEM=MiB]"
 	@echo "make test           run the whole test suite headless"
 	@echo "make grade LAB=n    grade lab n (docs/labs/): points, Score: x/y [T=test] [SEED=s]"
