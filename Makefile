@@ -28,6 +28,7 @@ SEED    ?=            # make grade: only this tickseed for the seeded tests (rep
 GRADE_TIMEOUT  ?= 30  # seconds a lab test may take on the reference machine
 GRADE_REF_BOOT ?= 0.6 # seconds a test=banner boot takes there; slower machines scale timeouts up
 GDBCMDS ?=            # make qemu-gdb-PROG: a GDB command file to run after connecting
+NETPORT ?= 8080       # make run*, qemu-gdb*: host port 127.0.0.1:NETPORT forwards to the guest's port 80
 
 B := build
 # Quiet by default: one line per step. `make V=1` shows the full commands.
@@ -115,6 +116,8 @@ help:
 	@echo "make / make all     build the kernel, the programs, the ISO and the swap disk"
 	@echo "make run            boot to the shell in QEMU (window if there is a display)"
 	@echo "make run-nox        the same with the console on this terminal"
+	@echo "                    (run*, qemu-gdb*: an e1000 on isolated user networking; the guest's"
+	@echo "                    port 80 is 127.0.0.1:NETPORT [8080]; frames in build/net.pcap)"
 	@echo "make run-PROG       boot straight into PROG (/test/PROG or /bin/PROG) [ARGS='a b'] [MEM=MiB]"
 	@echo "make test           run the whole test suite headless"
 	@echo "make grade LAB=n    grade lab n (docs/labs/): points, Score: x/y [T=test] [SEED=s]"
@@ -341,7 +344,24 @@ PROG_FILE = $(if $(wildcard tests/progs/$*.c),$(B)/tests/$*,$(B)/user/$*)
 qemu_base = $(QEMU) -m $(1) -kernel $(B)/kernel.elf -initrd $(B)/fs.img \
   -drive file=$(B)/swap.img,format=raw,if=ide,index=1 \
   -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot
-QEMU_BASE = $(call qemu_base,$(strip $(MEM)))
+# The interactive boots (run, run-nox, run-PROG, qemu-gdb, qemu-gdb-PROG) get
+# an e1000 card on QEMU's user networking, isolated (restrict=on: the guest
+# reaches nothing outside; only 127.0.0.1:NETPORT on the host forwards to its
+# port 80), every frame recorded in $(B)/net.pcap (Wireshark, tcpdump -r).
+QEMU_NET = -netdev user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:$(strip $(NETPORT))-:80 \
+  -device e1000,netdev=net0 -object filter-dump,id=dump0,netdev=net0,file=$(B)/net.pcap
+QEMU_BASE = $(call qemu_base,$(strip $(MEM))) $(QEMU_NET)
+# Stop with one line before anything runs when the forwarded port is taken
+# (QEMU's own complaint would come later and say less). Binds as QEMU will
+# (SO_REUSEADDR), and lets the socket go at once.
+ifneq ($(filter run run-% qemu-gdb qemu-gdb-%,$(MAKECMDGOALS)),)
+  NETPORT_TAKEN := $(shell $(PYTHON) -c 'import socket,sys; s=socket.socket(); \
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1])))' \
+    $(strip $(NETPORT)) 2>/dev/null || echo taken)
+  ifneq ($(NETPORT_TAKEN),)
+    $(error port $(strip $(NETPORT)) on 127.0.0.1 is taken: try NETPORT=$(shell echo $$(( $(strip $(NETPORT)) + 1 ))))
+  endif
+endif
 # The console: mon:stdio on a terminal (Ctrl-a x quits), plain stdio from a
 # pipe (so that `printf 'ls\nexit\n' | make run-sh` works in a script).
 SERIAL = $$( [ -t 0 ] && echo mon:stdio || echo stdio )
@@ -465,7 +485,7 @@ TL_MEM = $(if $(filter paging,$(SCENARIO)),16,$(strip $(MEM)))
 TL_TRACE = $(B)/trace-$(SCENARIO).txt
 timeline: all
 	$(call say,BOOT,tracedemo $(SCENARIO) with trace=$(TRACE) (QEMU -icount))
-	$(Q)timeout 600 $(call qemu_base,$(TL_MEM)) -display none -icount shift=0 \
+	$(Q)timeout 600 $(call qemu_base,$(TL_MEM)) -nic none -display none -icount shift=0 \
 	  -serial stdio -append "trace=$(TRACE) init=/bin/tracedemo $(SCENARIO)" </dev/null > $(TL_TRACE); \
 	  st=$$?; [ $$st -eq 1 ] || echo "timeline: the run ended with QEMU status $$st (see $(TL_TRACE)); drawing what there is"
 	$(Q)$(PYTHON) tools/timeline.py $(TL_TRACE) $(B)/timeline.html --title "DMSM event trace: scenario $(SCENARIO)"

@@ -173,6 +173,7 @@ uint32_t kheap_used(void);
 // vm.c: user address spaces (struct vmspace, proc.h)
 void kvm_init(void);
 void kvm_switch(void);
+void *kvm_map_mmio(uint32_t pa, uint32_t size); // device memory, uncached; boot only
 uint32_t *uvm_create(void);
 uint32_t *walk(uint32_t *pgdir, uint32_t va, int create);
 int uvm_map(uint32_t *pgdir, uint32_t va, uint32_t pa, uint32_t perm);
@@ -285,6 +286,36 @@ extern uint32_t swap_pageins, swap_pageouts;
 // ide.c
 uint32_t ide_init(void);
 int ide_rw_page(uint32_t lba, void *buf, int write);
+
+// pci.c: PCI configuration space (mechanism #1), scanned once at boot
+struct pci_func {
+    uint8_t bus, dev, fn, irq;  // irq: the interrupt line from configuration space
+    uint16_t vendor, device;
+    uint32_t class;             // class, subclass, prog-if (bits 23..16, 15..8, 7..0)
+    uint32_t bar[6];            // the base address registers as read (flag bits included)
+};
+void pci_init(void);
+int pci_find(uint16_t vendor, uint16_t device, struct pci_func *out); // 1 if found
+void pci_enable(struct pci_func *f);  // memory space + bus mastering on
+
+// e1000.c: the Intel 82540EM Ethernet card (the network stack's only link)
+struct e1000_stats {                 // counters since boot, for netstat
+    uint32_t tx_frames, tx_bytes;    // frames handed to the card
+    uint32_t tx_full;                // e1000_transmit refused: ring full
+    uint32_t rx_frames, rx_bytes;    // frames given to the receiver
+    uint32_t rx_dropped;             // received with no receiver set
+    uint32_t rx_errors;              // bad frames the card flagged (not passed on)
+    uint32_t rx_overruns;            // RXO: the card lost frames (ring full)
+    uint32_t interrupts, link_changes;
+};
+void e1000_init(void);               // boot, after pci_init
+int e1000_present(void);
+void e1000_mac(uint8_t mac[6]);
+int e1000_transmit(const void *frame, uint32_t len); // 0, -ENOSPC, -EINVAL, -EIO
+void e1000_set_receiver(void (*rx)(const void *frame, uint32_t len));
+const struct e1000_stats *e1000_stats(void);
+int e1000_irq(void);                 // its IRQ line, or -1
+void e1000_intr(void);               // from irq_serve
 
 // selftest.c
 void selftest_run(const char *name) NORETURN;

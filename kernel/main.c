@@ -121,6 +121,8 @@ kmain(uint32_t magic, uint32_t mbi_pa)
     pic_unmask(IRQ_COM1);
     fs_init(mbi);
     swap_init();
+    pci_init();
+    e1000_init();
 
     const char *test = cmdline_get("test");
     if (test)

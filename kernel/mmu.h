@@ -9,6 +9,8 @@
 #define KERNBASE 0xC0000000u  // kernel virtual base: physical memory is mapped here
 #define KERNLINK 0xC0100000u  // where the kernel is linked (physical 1 MiB)
 #define PHYSTOP_MAX 0x30000000u // at most 768 MiB of RAM is direct-mapped
+#define MMIO_BASE (KERNBASE + PHYSTOP_MAX) // 0xF0000000..4 GiB: device memory that
+                              // kvm_map_mmio maps (uncached), above the direct map
 #define USERBASE 0x00400000u  // programs are linked here (page 0..4 MiB unmapped)
 #define USTACKTOP 0xBFFFE000u // the user stack grows down from here;
                               // the page above it is a gap, then the control area
@@ -31,6 +33,8 @@
 #define PTE_P 0x001   // present
 #define PTE_W 0x002   // writable
 #define PTE_U 0x004   // user may access
+#define PTE_PWT 0x008 // write-through
+#define PTE_PCD 0x010 // cache disabled (with PWT: uncached, for device registers)
 #define PTE_A 0x020   // accessed (set by the CPU)
 #define PTE_D 0x040   // dirty (set by the CPU)
 #define PTE_PS 0x080  // 4 MiB page (in a directory entry)

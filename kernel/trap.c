@@ -140,7 +140,9 @@ irq_serve(int irq)
     case IRQ_COM1:
         uart_intr();
         break;
-    default: // IDE (polled), or a line nobody enabled: nothing to serve
+    default: // the e1000's PCI line, IDE (polled), or a line nobody enabled
+        if (irq == e1000_irq())
+            e1000_intr();
         break;
     }
 }

@@ -33,6 +33,34 @@ kvm_init(void)
     kvm_switch();
 }
 
+// Map the device memory [pa, pa + size) (a PCI memory BAR above RAM, which the
+// direct map does not reach) into the kernel's MMIO window above it, uncached
+// (PCD|PWT), supervisor-only, and return the virtual address of pa. The
+// window is handed out upward from MMIO_BASE in 4 MiB pages, never freed.
+// Boot only, before the first process: uvm_create copies kpgdir's kernel
+// half into every new page directory, so each process sees the mapping; a
+// call after processes exist would miss theirs (hence the ASSERT below).
+// Panics if the window is full.
+void *
+kvm_map_mmio(uint32_t pa, uint32_t size)
+{
+    static uint32_t next = MMIO_BASE; // the window's first unused 4 MiB page
+    ASSERT(curproc == 0 && size > 0);
+    uint32_t big = 4u << 20, first = pa & ~(big - 1);
+    uint32_t last = (pa + size - 1) & ~(big - 1);
+    uint32_t va = next;
+    for (uint32_t a = first;; a += big) {
+        if (next == 0) // wrapped past 4 GiB
+            panic("kvm_map_mmio: no room for 0x%x bytes at 0x%08x", size, pa);
+        kpgdir[PDX(next)] = a | PTE_P | PTE_W | PTE_PS | PTE_PCD | PTE_PWT;
+        next += big;
+        if (a == last)
+            break;
+    }
+    lcr3(rcr3()); // flush the TLB (these PDEs were not present: cheap insurance)
+    return (void *)(va + (pa - first));
+}
+
 // Run on the kernel's page directory (no process's user space).
 void
 kvm_switch(void)

@@ -32,6 +32,20 @@ outw(uint16_t port, uint16_t v)
     __asm__ volatile("outw %0, %1" : : "a"(v), "d"(port));
 }
 
+static inline uint32_t
+inl(uint16_t port)
+{
+    uint32_t v;
+    __asm__ volatile("inl %1, %0" : "=a"(v) : "d"(port));
+    return v;
+}
+
+static inline void
+outl(uint16_t port, uint32_t v)
+{
+    __asm__ volatile("outl %0, %1" : : "a"(v), "d"(port));
+}
+
 // Read cnt 16-bit words from port into addr (ATA PIO data transfer).
 static inline void
 insw(uint16_t port, void *addr, uint32_t cnt)

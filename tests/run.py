@@ -26,6 +26,12 @@ Cases live in tests/cases.ini, one section per test:
   timeout = seconds (default: --timeout; Bochs gets 10x, it is that slow, GDB 3x)
   qemu    = extra QEMU arguments (e.g. -icount shift=0)
   kernel  = the kernel to boot, relative to the build directory (default kernel.elf)
+  net     = 1: give the guest an e1000 card on isolated user networking
+            (QEMU: -netdev user,restrict=on; Bochs: its slirp, restricted),
+            127.0.0.1:PORT on the host forwarded to the guest's port 80, PORT
+            a free port of its own (so that two runs can be at once). Only
+            the cases that say so get a network (the others -nic none, not
+            QEMU's default card on unrestricted user networking).
   swap    = no: boot without the swap disk (default: a fresh, zeroed disk of
             build/swap.img's size; the file-system image is a fresh copy too)
 
@@ -86,6 +92,11 @@ def qemu_cmd(case, build, mem):
     base = ["qemu-system-i386", "-m", str(mem), "-display", "none", "-no-reboot",
             "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     base += case.get("qemu", "").split()
+    if case.get("net", "0") == "1":
+        base += ["-netdev", "user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:%d-:80" % free_port(),
+                 "-device", "e1000,netdev=net0"]
+    else:  # no network at all: without this QEMU adds its default NIC, unrestricted
+        base += ["-nic", "none"]
     if case.get("swap", "yes") != "no":
         base += ["-drive", "file=%s,format=raw,if=ide,index=1" % case["_swap"]]
     if case.get("kind", "qemu") == "iso":
@@ -301,11 +312,25 @@ class BochsSerial:
         return self.out.decode(errors="replace")
 
 
+def bochs_net(workdir):
+    """The bochsrc lines for a case with net = 1: the e1000 in PCI slot 1 on
+    Bochs's built-in slirp, restricted to its own services (the guest
+    reaches nothing outside), 127.0.0.1:PORT forwarded to the guest's port
+    80, PORT a free one. Writes the slirp script into workdir."""
+    script = os.path.join(workdir, "slirp.conf")
+    with open(script, "w") as f:
+        f.write("# slirp config\nrestricted = 1\nhostfwd = tcp:127.0.0.1:%d-:80\n" % free_port())
+    return ("pci: enabled=1, chipset=i440fx, slot1=e1000\n"
+            "e1000: enabled=1, mac=52:54:00:12:34:56, ethmod=slirp, script=%s\n" % script)
+
+
 def run_bochs(case, build, mem, timeout, workdir):
     """(output, status) of case in Bochs, booting a GRUB ISO, with its debugger commands."""
     serial = os.path.join(workdir, "serial.txt")
     dbglog = os.path.join(workdir, "debugger.txt")
     rc = bochsrc(case["_iso"], mem, case["_swap"], os.path.join(workdir, "bochs.log"), serial, dbglog)
+    if case.get("net", "0") == "1":
+        rc += bochs_net(workdir)
     typed = None
     if "input" in case:  # serial input: COM1 on a pseudo-terminal (mode=term)
         typed = BochsSerial(case)

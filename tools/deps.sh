@@ -22,7 +22,10 @@ python3:python3"
 RUN_NEEDS="qemu-system-i386:qemu-system-x86
 bochs:bochs
 gdb:gdb
-gnuplot:gnuplot-nox"
+gnuplot:gnuplot-nox
+curl:curl
+ab:apache2-utils
+wrk:wrk"
 NEEDS="$BUILD_NEEDS"
 [ $mode = list ] || NEEDS="$BUILD_NEEDS
 $RUN_NEEDS"
