@@ -24,6 +24,7 @@ usage: checkhandouts.py LAB TREE [LOGDIR]   exit status 1 if any command failed
 Python 3 standard library only."""
 import os
 import re
+import socket
 import subprocess
 import sys
 
@@ -83,13 +84,22 @@ def failure(cmd, status, output):
     return None
 
 
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on now (for NETPORT:
+    another tree's make run may hold the default)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def run(cmd, tree, typed=None):
     """(exit status or None for a timeout, output) of cmd run in tree, with
     typed as its input (None: /dev/null)."""
     try:
         inp = {"stdin": subprocess.DEVNULL} if typed is None else {"input": typed.encode()}
+        env = dict(os.environ, NETPORT=str(free_port()))
         p = subprocess.run(["bash", "-c", cmd], cwd=tree, capture_output=True,
-                           timeout=TIMEOUT, **inp)
+                           timeout=TIMEOUT, env=env, **inp)
         return p.returncode, (p.stdout + p.stderr).decode(errors="replace")
     except subprocess.TimeoutExpired as e:
         return None, ((e.stdout or b"") + (e.stderr or b"")).decode(errors="replace")
