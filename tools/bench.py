@@ -142,6 +142,11 @@ def libsys_text_pages(build):
     return pages
 
 
+def percent(a, b):
+    """a / b as "N.N %", or "-" when b is 0 (a figure the run did not make)."""
+    return "%.1f %%" % (100 * a / b) if b else "-"
+
+
 def linking_table(res, build):
     """Fig. 7 static against dynamic (each measured by bench -fig7 in a new
     process), fork + exec + exit of a small program, and the frames of 10
@@ -153,12 +158,12 @@ def linking_table(res, build):
     for c in CALLS:
         for path in ("conventional", "dmsm-int", "dmsm-func"):
             st, dy = res[(c, path + "-static")][0], res[(c, path + "-dynamic")][0]
-            lines.append("| %s | %s | %s | %s | %+.1f | %.1f %% |" % (
-                c, path, fmt(st), fmt(dy), dy - st, 100 * dy / st))
+            lines.append("| %s | %s | %s | %s | %+.1f | %s |" % (
+                c, path, fmt(st), fmt(dy), dy - st, percent(dy, st)))
     if ("spawn", "static") in res:
         st, dy = res[("spawn", "static")][0], res[("spawn", "dynamic")][0]
-        lines.append("| fork + exec + exit + wait | `/bin/true` | %s | %s | %+.0f | %.1f %% |" % (
-            fmt(st), fmt(dy), dy - st, 100 * dy / st))
+        lines.append("| fork + exec + exit + wait | `/bin/true` | %s | %s | %+.0f | %s |" % (
+            fmt(st), fmt(dy), dy - st, percent(dy, st)))
     if ("frames10", "static") in res:
         st, dy = res[("frames10", "static")][0], res[("frames10", "dynamic")][0]
         text = libsys_text_pages(build)
