@@ -24,7 +24,8 @@ static int target_pid;
 
 // The target: fills its heap, then (after go) calls yield until it is
 // Smode, so that the switch applies at the tail of a call that touches none
-// of its memory; reports its ring on done, and waits to be let go.
+// of its memory (or until the switch is refused); reports its ring on done,
+// and waits to be let go.
 static void __attribute__((noreturn))
 target(int ready, int go, int done)
 {
@@ -39,8 +40,11 @@ target(int ready, int go, int done)
     write(ready, "r", 1);
     read(go, &c, 1);
     write(ready, "y", 1);
-    while (current_mode() != MODE_SMODE)
+    struct procinfo self = {.refused = 0};
+    while (current_mode() != MODE_SMODE && self.refused == 0) {
         yield();
+        modeinfo(0, &self);
+    }
     for (int i = 0; i < TARGET_PAGES; i++) // all intact
         if (m[i * PAGE] != (unsigned char)i || m[i * PAGE + PAGE - 1] != (unsigned char)i)
             exit(3);
