@@ -29,6 +29,40 @@
 
 static uint32_t disk_sectors; // 0: no swap disk
 
+// A bad sector a test places (swapfail=MARK on the command line, before
+// init=): a page read back whose data begins with MARK fails with -EIO, as
+// a read of a bad sector would, so that the tests can reach the kernel's
+// error paths (a page fault, a switch to Smode) with a real disk under them.
+// Empty (never fails) unless the option is given.
+static char bad_mark[64];
+static size_t bad_len;
+#define BAD_POISON 0xEE // what a failed read leaves in the buffer
+
+// Read swapfail= from the command line into bad_mark. Boot only.
+static void
+bad_sector_init(void)
+{
+    const char *mark = cmdline_get("swapfail");
+    if (!mark || !*mark)
+        return;
+    bad_len = strlcpy(bad_mark, mark, sizeof(bad_mark));
+    if (bad_len >= sizeof(bad_mark))
+        bad_len = sizeof(bad_mark) - 1;
+    printk("ide: swapfail=%s: a page read back that begins with it fails with %d\n", bad_mark,
+           -EIO);
+}
+
+// Is the page just read into buf one that swapfail= marks as on a bad
+// sector? If so its data did not arrive: the buffer is left poisoned.
+static int
+bad_sector(void *buf)
+{
+    if (!bad_len || memcmp(buf, bad_mark, bad_len) != 0)
+        return 0;
+    memset(buf, BAD_POISON, SECTORS_PER_PAGE * SECTOR);
+    return 1;
+}
+
 // How many status reads ide_wait makes before it gives up on a drive. An
 // emulated disk stays busy while the host writes the data to its image file,
 // which takes as long as the host's disk takes: on a loaded host a million
@@ -86,11 +120,12 @@ ide_init(void)
         return 0;
     }
     disk_sectors = sectors;
+    bad_sector_init();
     return disk_sectors;
 }
 
 // Transfer one page (8 sectors) at sector lba to or from kernel buffer buf.
-// Returns 0 or -EIO.
+// Returns 0 or -EIO (a read of a page swapfail= marks too: bad_sector).
 int
 ide_rw_page(uint32_t lba, void *buf, int write)
 {
@@ -112,5 +147,7 @@ ide_rw_page(uint32_t lba, void *buf, int write)
         insw(ATA_DATA, buf, SECTORS_PER_PAGE * SECTOR / 2);
     // No cache flush after a write: swap need not survive a power cut, and
     // a flush costs the host an fsync per page.
-    return ide_wait(0) < 0 ? -EIO : 0;
+    if (ide_wait(0) < 0)
+        return -EIO;
+    return !write && bad_sector(buf) ? -EIO : 0;
 }
