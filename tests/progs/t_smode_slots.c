@@ -18,7 +18,7 @@
 #define PAGE 4096
 #define NPAGES 512
 #define USERBASE 0x00400000u   // kernel/mmu.h: the program, then the heap
-#define LIBBASE 0xA0000000u    // kernel/mmu.h: the shared libraries
+#define LIBBASE 0xBFC00000u    // kernel/mmu.h: the shared libraries
 #define LIB_PROBE (256 * 1024) // more than libsys.so takes
 #define STACK_TOP 0xBFFFE000u  // kernel/mmu.h USTACKTOP
 #define STACK_LOW (STACK_TOP - 16 * PAGE) // USTACKBASE: 16 pages reserved
