@@ -14,6 +14,7 @@
 
 #define TEST_NAME "t_smode_slots"
 #include "testlib.h"
+#include "hog.h"
 
 #define PAGE 4096
 #define NPAGES 512
@@ -73,27 +74,6 @@ target(int ready, int go)
     exit(0);
 }
 
-// A Umode hog that touches n pages twice over, then exits: its pages are
-// used again, the target's are not, so the clock pushes the target out.
-static void
-run_hog(unsigned int n)
-{
-    int hog = fork();
-    CHECK(hog >= 0, "fork: %d", hog);
-    if (hog == 0) {
-        if (switch_user(0) != 0)
-            exit(4);
-        char *m = sbrk(n * PAGE);
-        if (sbrk_failed(m))
-            exit(2);
-        for (int pass = 0; pass < 2; pass++)
-            for (unsigned int i = 0; i < n; i++)
-                m[i * PAGE] = 1;
-        exit(0);
-    }
-    int status = wait_child(hog);
-    CHECK(status == 0, "hog status 0x%x", status);
-}
 
 // Tell the target c and read its answer, which must be want.
 static void

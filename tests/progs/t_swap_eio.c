@@ -17,6 +17,7 @@
 
 #define TEST_NAME "t_swap_eio"
 #include "testlib.h"
+#include "hog.h"
 
 #define PAGE 4096
 #define NPAGES 512 // 2 MiB of marked pages
@@ -39,26 +40,6 @@ fill_marked(unsigned int npages)
     return m;
 }
 
-// A Umode hog that touches n pages twice over, then exits: its pages are
-// used again, the others' are not, so the clock pushes the others out.
-static void
-run_hog(unsigned int n)
-{
-    int hog = fork();
-    if (hog == 0) {
-        if (switch_user(0) != 0) // forked from the Smode parent
-            exit(4);
-        char *m = sbrk(n * PAGE);
-        if (sbrk_failed(m))
-            exit(2);
-        for (int pass = 0; pass < 2; pass++)
-            for (unsigned int i = 0; i < n; i++)
-                m[i * PAGE] = 1;
-        exit(0);
-    }
-    int status = wait_child(hog);
-    CHECK(status == 0, "hog status 0x%x", status);
-}
 
 // A Umode child that fills NPAGES marked pages, says so on ready, and waits
 // for go. Returns its pid to the parent, and the pages to the child.
