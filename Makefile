@@ -156,7 +156,7 @@ $(B)/asmdefs.inc: kernel/asmdefs.h kernel/*.h kernel/uapi/*.h tools/h2inc.py too
 	$(call say,GEN,$@)
 	$(Q){ $(CC) $(KCFLAGS) -E -dM kernel/asmdefs.h | $(PYTHON) tools/h2inc.py KERNBASE AP_STACK_TOP PTE_ CR0_ CR4_ \
 	  SEL_ SELECTOR GDT_ DPL_ TF_ T_ FL_ SC_ SCE_ P_TAILWORK P_MODE P_SYSCALLS MODEPAGE MP_ MODE_ \
-	  ENOSYS TR_ FCALL_; $(PYTHON) tools/mksyscalls.py numbers $(SYSCALL_LIST); } > $@
+	  ENOSYS TR_ FCALL_ && $(PYTHON) tools/mksyscalls.py numbers $(SYSCALL_LIST); } > $@
 $(B)/sysdefs.inc: $(B)/asmdefs.inc
 	$(Q)cp $< $@
 $(B)/sysstubs.inc: $(SYSCALL_LIST) tools/mksyscalls.py
