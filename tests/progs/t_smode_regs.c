@@ -95,9 +95,16 @@ main(void)
             worker(w);
         CHECK(pids[w] > 0, "fork");
     }
+    int status[3] = {-1, -1, -1};
+    for (int n = 0; n < 3; n++) { // the workers end in any order
+        int st, pid = wait(&st);
+        for (int w = 0; w < 3; w++)
+            if (pid == pids[w])
+                status[w] = st;
+        CHECK(pid > 0, "wait: %d", pid);
+    }
     for (int w = 0; w < 3; w++) {
-        int status = wait_child(pids[w]);
-        CHECK(status == 0, "the %s worker failed in Smode (status 0x%x)", names[w], status);
+        CHECK(status[w] == 0, "the %s worker failed in Smode (status 0x%x)", names[w], status[w]);
         printf("smode_regs: the %s worker was preempted for %d ticks and lost nothing\n", names[w],
                TICKS);
     }
