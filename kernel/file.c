@@ -4,7 +4,7 @@
 #include "file.h"
 #include "proc.h"
 
-#define NFILE 256      // open files in the whole system
+#define NFILE 400      // open files in the whole system
 #define PIPE_SIZE 512  // bytes a pipe buffers
 
 struct pipe {

@@ -6,8 +6,7 @@
 #include "uapi/abi.h"
 
 #define NPROC 64            // process table size
-#define NOFILE 80           // open files per process (a load generator holds both pipes of 16
-                            // connections, 64 ends, until it has forked the file server)
+#define NOFILE 160          // open files per process (httpd: a listener, 128 connections, files)
 #define KSTACK_SIZE 8192    // each process's kernel stack
 #define FPU_STATE_SIZE 108  // what fnsave stores
 

@@ -52,6 +52,10 @@ const struct syscall_entry syscalls[NSYSCALL + 1] = {
     ENTRY(switch_user, 0), ENTRY(modeinfo, 0),     ENTRY(nopromote, 0),
     ENTRY(poweroff, 0),    ENTRY(vmstat, 0),       ENTRY(link, 0),
     ENTRY(rename, 0),      ENTRY(poll, 0),         ENTRY(tracectl, 0),
+    ENTRY(socket, 0),      ENTRY(bind, 0),         ENTRY(listen, 0),
+    ENTRY(accept, 0),      ENTRY(connect, 0),      ENTRY(shutdown, 0),
+    ENTRY(setsockopt, 0),  ENTRY(sendto, 0),       ENTRY(recvfrom, 0),
+    ENTRY(getsockname, 0), ENTRY(netstat, 0),
     [NSYSCALL] = {(syscall_fn)(void (*)(void))sys_past_the_table, 0},
     // BEGIN LAB 2: the table entry of your own system call
     // STUB: [SYS_sysinfo] = {0, SC_FRAME},

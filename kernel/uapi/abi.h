@@ -41,12 +41,55 @@ struct dirent {
 #define POLLERR 0x008  // revents: a write would fail (-EPIPE: no reader left)
 #define POLLHUP 0x010  // revents: the other end of the pipe is closed
 #define POLLNVAL 0x020 // revents: fd is not open
-#define POLL_MAX 64    // most entries one call may pass
+#define POLL_MAX 128   // most entries one call may pass
 
 struct pollfd {
     int fd;         // descriptor to watch; a negative one is skipped (revents 0)
     short events;   // POLLIN | POLLOUT wanted
     short revents;  // set by the kernel: the subset ready, plus POLLERR/HUP/NVAL
+};
+
+// ---- sockets (docs/net.md) ----
+#define AF_INET 2         // the only address family: IPv4
+#define SOCK_STREAM 1     // TCP
+#define SOCK_DGRAM 2      // UDP
+#define SOCK_NONBLOCK 0x800 // or'ed into socket()'s type: calls that would block give -EAGAIN
+                            // (connect: -EINPROGRESS); accepted sockets inherit it
+#define SOL_SOCKET 1      // setsockopt level
+#define SO_REUSEADDR 2    // bind may take a port whose old connections are in TIME_WAIT
+#define SHUT_RD 0         // shutdown(how)
+#define SHUT_WR 1
+#define SHUT_RDWR 2
+#define INADDR_ANY 0u
+#define INADDR_LOOPBACK 0x7f000001u // 127.0.0.1, in host byte order
+
+// An IPv4 socket address; port and address in network byte order (big endian).
+struct sockaddr_in {
+    unsigned short sin_family; // AF_INET
+    unsigned short sin_port;
+    unsigned int sin_addr;
+    char sin_zero[8];
+};
+
+// The network stack's counters and memory (netstat).
+struct netstat {
+    unsigned int pool_bufs;     // packet buffers in the pool
+    unsigned int pool_free;     // ... of them free now
+    unsigned int pool_bytes;    // bytes of kernel memory the pool holds
+    unsigned int tcb_max;       // TCP connections the table holds (sockets included)
+    unsigned int tcb_used;
+    unsigned int tcb_bytes;     // bytes of kernel memory for all of them
+    unsigned int rx_frames;     // frames received (card and loopback)
+    unsigned int tx_frames;     // frames sent
+    unsigned int drops_nobuf;   // frames dropped: pool empty
+    unsigned int drops_bad;     // frames dropped: malformed, bad checksum, not for us
+    unsigned int tcp_rst_sent;
+    unsigned int tcp_retransmits;
+    unsigned int tcp_dupacks;   // duplicate ACKs received
+    unsigned int tcp_ooo;       // out-of-order segments dropped
+    unsigned int tcp_conns;     // connections established since boot
+    unsigned int icmp_echo;     // echo requests answered
+    unsigned int arp_replies;   // ARP replies sent
 };
 
 // ---- processes ----

@@ -31,6 +31,21 @@
 #define ENOSYS 38  // no such system call
 #define ENOTEMPTY 39 // directory not empty
 #define ELOOP 40     // libraries that need each other in a loop (exec)
+#define ENOTSOCK 88      // socket call on a descriptor that is not a socket
+#define EPROTONOSUPPORT 93 // socket(): a protocol this kernel lacks
+#define EOPNOTSUPP 95    // operation not supported on this socket (listen on UDP, ...)
+#define EAFNOSUPPORT 97  // address family other than AF_INET
+#define EADDRINUSE 98    // bind: the port is taken
+#define EADDRNOTAVAIL 99 // bind: not one of this machine's addresses
+#define ENETUNREACH 101  // no route: the card is absent
+#define ECONNABORTED 103 // accept: the connection died before it was taken
+#define ECONNRESET 104   // the peer reset the connection
+#define ENOBUFS 105      // the network's buffer pool or connection table is full
+#define EISCONN 106      // connect on a connected socket
+#define ENOTCONN 107     // read/write/shutdown on a socket never connected
+#define ETIMEDOUT 110    // connect or data: the peer stopped answering
+#define ECONNREFUSED 111 // connect: the peer answered with a reset
 #define EALREADY 114 // mode switch: the process already has that mode
+#define EINPROGRESS 115  // non-blocking connect: under way; poll for POLLOUT
 
 #endif

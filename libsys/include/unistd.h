@@ -56,6 +56,24 @@ int pipe(int fds[2]);
 int poll(struct pollfd *fds, int nfds, int timeout); // timeout -1 (wait) or 0; ready count
 int chdir(const char *path);
 
+// ---- sockets (docs/net.md) ----
+int socket(int domain, int type, int protocol);
+int bind(int fd, const struct sockaddr_in *addr, int addrlen);
+int listen(int fd, int backlog);
+int accept(int fd, struct sockaddr_in *addr, int *addrlen); // addr may be 0
+int connect(int fd, const struct sockaddr_in *addr, int addrlen);
+int shutdown(int fd, int how);
+int setsockopt(int fd, int level, int name, const void *val, int len);
+int sendto(int fd, const void *buf, size_t n, const struct sockaddr_in *to, int addrlen); // no flags
+int recvfrom(int fd, void *buf, size_t n, struct sockaddr_in *from, int *addrlen);     // no flags
+int getsockname(int fd, struct sockaddr_in *addr, int *addrlen);
+int netstat(struct netstat *out);
+
+static inline unsigned short htons(unsigned short x) { return (unsigned short)(x << 8 | x >> 8); }
+static inline unsigned short ntohs(unsigned short x) { return htons(x); }
+static inline unsigned int htonl(unsigned int x) { return __builtin_bswap32(x); }
+static inline unsigned int ntohl(unsigned int x) { return __builtin_bswap32(x); }
+
 // ---- DMSM: the dynamic running mode switch ----
 // Ask that process pid (0 = the caller) run as an Smode / Umode process.
 // The request is applied by the target itself at the tail of the next system
