@@ -275,7 +275,7 @@ e1000_stats(void)
 // MAC on, without the CRC (the card appends it, and pads short frames);
 // len 14..1514. The frame is copied into the next transmit descriptor's
 // buffer before this returns, so the caller may reuse it at once. Returns
-// 0, -EINVAL for a bad length, -ENOSPC when all NTX descriptors are still
+// 0, -EINVAL for a bad length, -ENOSPC when NTX-1 descriptors are still
 // waiting to be sent (the caller may drop the frame or retry later), -EIO
 // without a card. Any context, interrupts on or off; never sleeps.
 int
@@ -286,9 +286,12 @@ e1000_transmit(const void *frame, uint32_t len)
     if (!regs)
         return -EIO;
     pushcli();
-    uint32_t tail = reg_read(REG_TDT);
+    uint32_t tail = reg_read(REG_TDT), next = (tail + 1) % NTX;
     volatile struct tx_desc *d = &tx_ring[tail];
-    if (!(d->status & TXS_DD)) { // the card has not sent it yet: ring full
+    // The card owns TDH..TDT-1, and TDT == TDH means an empty ring: so at
+    // most NTX-1 descriptors may wait, and the ring is full when the one
+    // after the tail is still the card's (no DD), not when the tail is.
+    if (!(tx_ring[next].status & TXS_DD)) {
         stats.tx_full++;
         popcli();
         return -ENOSPC;
@@ -298,7 +301,7 @@ e1000_transmit(const void *frame, uint32_t len)
     d->cmd = TXC_EOP | TXC_IFCS | TXC_RS;
     d->status = 0;
     __sync_synchronize(); // the descriptor is in memory before the card reads it
-    reg_write(REG_TDT, (tail + 1) % NTX);
+    reg_write(REG_TDT, next);
     stats.tx_frames++;
     stats.tx_bytes += len;
     popcli();
