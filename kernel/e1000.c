@@ -271,6 +271,37 @@ e1000_stats(void)
     return &stats;
 }
 
+// The rings' sizes and the card's four ring registers, for tests and a
+// netstat: what the card owns is TDH..TDT-1 and RDH..RDT-1.
+void
+e1000_rings(struct e1000_rings *r)
+{
+    *r = (struct e1000_rings){.ntx = NTX, .nrx = NRX};
+    if (!regs)
+        return;
+    r->tdh = reg_read(REG_TDH);
+    r->tdt = reg_read(REG_TDT);
+    r->rdh = reg_read(REG_RDH);
+    r->rdt = reg_read(REG_RDT);
+}
+
+// Tests only (test=e1000ring): turn the transmitter off (0) or on again
+// (1). While it is off the card sends nothing, as on a slow link, so a test
+// can fill the transmit ring. Turning it on writes TDT again with its own
+// value: emulators look at the ring when TDT is written.
+void
+e1000_test_transmitter(int on)
+{
+    if (!regs)
+        return;
+    pushcli();
+    uint32_t tctl = reg_read(REG_TCTL);
+    reg_write(REG_TCTL, on ? tctl | TCTL_EN : tctl & ~TCTL_EN);
+    if (on)
+        reg_write(REG_TDT, reg_read(REG_TDT));
+    popcli();
+}
+
 // Send one Ethernet frame: frame is the whole frame from the destination
 // MAC on, without the CRC (the card appends it, and pads short frames);
 // len 14..1514. The frame is copied into the next transmit descriptor's

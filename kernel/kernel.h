@@ -328,9 +328,18 @@ void e1000_set_receiver(void (*rx)(const void *frame, uint32_t len));
 const struct e1000_stats *e1000_stats(void);
 int e1000_irq(void);                 // its IRQ line, or -1
 void e1000_intr(void);               // from irq_serve
+struct e1000_rings {                 // the rings' sizes and the card's ring registers
+    uint32_t ntx, nrx;
+    uint32_t tdh, tdt, rdh, rdt;
+};
+void e1000_rings(struct e1000_rings *r);
+void e1000_test_transmitter(int on); // tests only: the transmitter off (0) or on
 
 // selftest.c
 void selftest_run(const char *name) NORETURN;
+// selftest_net.c: the network's self-tests (test=e1000ring, test=tcprx)
+void selftest_e1000ring(void);
+void selftest_tcprx(void);
 
 // string.c
 void *memset(void *dst, int c, size_t n);

@@ -68,6 +68,9 @@ void net_eth_send(struct pkbuf *pb, const uint8_t mac[6], uint16_t type); // con
 void net_input_frame(const void *frame, uint32_t len); // an Ethernet frame, any source
 void net_mac(uint8_t mac[6]);
 extern struct netstat net_stats;
+// Tests only (test=tcprx): when set, every IP packet the stack sends goes to
+// it (ip: the packet, header first), not out of an interface.
+extern void (*net_test_tap)(const uint8_t *ip, uint32_t len);
 
 // arp.c
 void arp_input(const uint8_t *pkt, uint32_t len);
@@ -112,6 +115,7 @@ void tcp_close(struct tcb *t);           // the socket is gone; the connection c
 int tcp_poll(struct tcb *t, int events);
 int tcp_connect_result(struct tcb *t);   // 0 established, -EINPROGRESS, or -errno
 void tcp_name(struct tcb *t, uint32_t *addr, uint16_t *port);
+const char *tcp_state_name(struct tcb *t); // "ESTABLISHED", ... (tests, diagnostics)
 int tcp_listening(struct tcb *t);
 void tcp_reset_all(void);                // tests: drop every connection
 uint32_t tcp_table_size(void);

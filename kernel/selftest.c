@@ -637,6 +637,7 @@ static const struct {
     {"heap", t_heap},     {"symbols", t_symbols}, {"fault", t_fault},
     {"panic", t_panic},   {"spurious", t_spurious}, {"printk", t_printk},
     {"gdt", t_gdt},       {"e1000", t_e1000},
+    {"e1000ring", selftest_e1000ring}, {"tcprx", selftest_tcprx},
 #ifdef DMSM_METHOD_A
     {"methoda", t_methoda},
 #endif

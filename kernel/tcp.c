@@ -1039,6 +1039,19 @@ tcp_name(struct tcb *t, uint32_t *addr, uint16_t *port)
     *port = t->lport;
 }
 
+// The name of t's state ("ESTABLISHED", "CLOSE_WAIT", ...), for tests and diagnostics.
+const char *
+tcp_state_name(struct tcb *t)
+{
+    static const char *const names[] = {
+        [FREE] = "FREE", [CLOSED] = "CLOSED", [LISTEN] = "LISTEN", [SYN_SENT] = "SYN_SENT",
+        [SYN_RCVD] = "SYN_RCVD", [ESTABLISHED] = "ESTABLISHED", [FIN_WAIT_1] = "FIN_WAIT_1",
+        [FIN_WAIT_2] = "FIN_WAIT_2", [CLOSING] = "CLOSING", [TIME_WAIT] = "TIME_WAIT",
+        [CLOSE_WAIT] = "CLOSE_WAIT", [LAST_ACK] = "LAST_ACK",
+    };
+    return names[t->state];
+}
+
 // Tests: reset and forget every connection, listener and TIME_WAIT that no
 // socket holds.
 void
