@@ -431,12 +431,12 @@ qemu-gdb-%: all
 
 # ---- the labs (docs/labs/README.md) ----
 grade: all $(B)/method-a/kernel.elf
-	@[ -n "$(strip $(LAB))" ] || { echo "make grade: say which lab: make grade LAB=n (1..7)"; exit 2; }
+	@[ -n "$(strip $(LAB))" ] || { echo "make grade: say which lab: make grade LAB=n (1..8)"; exit 2; }
 	@NM=$(NM) $(PYTHON) tests/grade.py --lab $(strip $(LAB)) --build $(B) --mem $(strip $(MEM)) \
 	  --timeout $(strip $(GRADE_TIMEOUT)) --ref-boot $(strip $(GRADE_REF_BOOT)) --test "$(strip $(T))" --seed "$(strip $(SEED))"
 
 handout:
-	@[ -n "$(strip $(LAB))" ] || { echo "make handout: say which lab: make handout LAB=n (1..7)"; exit 2; }
+	@[ -n "$(strip $(LAB))" ] || { echo "make handout: say which lab: make handout LAB=n (1..8)"; exit 2; }
 	$(PYTHON) tools/mklab.py handout $(strip $(LAB)) $(B)/handout/lab$(strip $(LAB))
 
 handin:

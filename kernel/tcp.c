@@ -478,6 +478,8 @@ syn_sent_input(struct tcb *t, const struct seg *s)
 static int
 acceptable(struct tcb *t, const struct seg *s)
 {
+    // BEGIN LAB 8: which segments are acceptable
+    // STUB: return s->seq == t->rcv_nxt; // only the very next one: not RFC 793's test
     uint32_t wnd = rcv_window(t);
     uint32_t seg_len = s->len + !!(s->flags & TH_FIN);
     int32_t start = (int32_t)(s->seq - t->rcv_nxt);
@@ -487,6 +489,7 @@ acceptable(struct tcb *t, const struct seg *s)
         return 0;
     int32_t end = start + (int32_t)seg_len - 1;
     return (start >= 0 && (uint32_t)start < wnd) || (end >= 0 && (uint32_t)end < wnd);
+    // END LAB 8
 }
 
 // Take the acknowledgment s->ack: free acknowledged data, restart or stop
@@ -556,6 +559,9 @@ ack_input(struct tcb *t, const struct seg *s)
 static void
 data_input(struct tcb *t, const struct seg *s)
 {
+    // BEGIN LAB 8: taking a segment's data and FIN
+    // STUB: panic("lab 8: data_input is not written yet (a segment of %u bytes, flags 0x%x, in %s)",
+    // STUB:       s->len, s->flags, tcp_state_name(t));
     const uint8_t *data = s->data;
     uint32_t len = s->len, seq = s->seq;
     if (SEQ_LT(seq, t->rcv_nxt)) { // the front was received already
@@ -597,6 +603,7 @@ data_input(struct tcb *t, const struct seg *s)
         else
             set_state(t, CLOSING);
     }
+    // END LAB 8
 }
 
 // A segment for a synchronized connection (SYN_RCVD and after).

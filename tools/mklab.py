@@ -37,7 +37,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOURCE_DIRS = ("boot", "kernel", "libsys", "user", "tests/progs")
 SOURCE_EXT = (".c", ".h", ".asm", ".inc")
-NLABS = 7
+NLABS = 8
 
 MARK = re.compile(r"^(\s*)(//|;) (BEGIN LAB (\d+): (.+?)|END LAB (\d+)|STUB:(?: (.*))?)\s*$")
 
