@@ -519,8 +519,8 @@ conn_readable(struct conn *c)
     } else {
         n = read(c->fd, c->req + c->req_len, (size_t)(REQ_MAX - c->req_len));
     }
-    if (n == -EAGAIN)
-        return;
+    if (n == -EAGAIN || n == -EINTR)
+        return; // (nothing yet, or a mode switch came first: poll again)
     if (n <= 0) // end of file, -ECONNRESET, ...
         return conn_close(c);
     c->quiet = rounds;
@@ -540,7 +540,7 @@ conn_writable(struct conn *c)
             return conn_close(c);
     }
     int n = write(c->fd, c->out + c->out_off, (size_t)(c->out_len - c->out_off));
-    if (n == -EAGAIN)
+    if (n == -EAGAIN || n == -EINTR)
         return;
     if (n < 0) // -EPIPE, -ECONNRESET: the client is gone
         return conn_close(c);
