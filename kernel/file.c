@@ -73,6 +73,8 @@ file_close(struct file *f)
         return;
     if (f->type == FD_INODE) {
         inode_put(f->ip);
+    } else if (f->type == FD_SOCKET) {
+        sock_close(f->sock);
     } else if (f->type == FD_PIPE) {
         struct pipe *pp = f->pipe;
         pushcli();
@@ -196,6 +198,8 @@ file_read(struct file *f, uint32_t uva, uint32_t n)
         return -EBADF;
     if (f->type == FD_PIPE)
         return pipe_read(f->pipe, uva, n);
+    if (f->type == FD_SOCKET)
+        return sock_read(f->sock, uva, n);
     char buf[CHUNK];
     if (f->type == FD_CONSOLE) {
         int r = console_read(buf, MIN(n, CHUNK));
@@ -226,6 +230,8 @@ file_write(struct file *f, uint32_t uva, uint32_t n)
         return -EBADF;
     if (f->type == FD_PIPE)
         return pipe_write(f->pipe, uva, n);
+    if (f->type == FD_SOCKET)
+        return sock_write(f->sock, uva, n);
     char buf[CHUNK];
     uint32_t total = 0;
     while (total < n) {
@@ -257,6 +263,8 @@ file_write(struct file *f, uint32_t uva, uint32_t n)
 int
 file_poll(struct file *f, int events)
 {
+    if (f->type == FD_SOCKET)
+        return sock_poll(f->sock, events);
     if (f->type != FD_PIPE) {
         int ready = (f->readable ? POLLIN : 0) | (f->writable ? POLLOUT : 0);
         return events & ready;

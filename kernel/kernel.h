@@ -272,6 +272,18 @@ struct file *file_console(void);
 int pipe_alloc(struct file **rf, struct file **wf);
 int file_poll(struct file *f, int events);
 extern char poll_chan;
+// sysfile.c: the caller's descriptors
+struct file *fd_file(int fd);            // the open file behind fd, or 0
+int fd_alloc(struct file *f);            // install f in the lowest free descriptor; -EMFILE
+
+// socket.c (the rest of the network stack: net.h)
+struct sock;
+int sock_read(struct sock *s, uint32_t uva, uint32_t n);
+int sock_write(struct sock *s, uint32_t uva, uint32_t n);
+int sock_poll(struct sock *s, int events);
+void sock_close(struct sock *s);
+void net_init(void);                     // net.c: boot, after e1000_init
+void net_tick(void);                     // net.c: every timer tick
 
 // swap.c
 void swap_init(void);

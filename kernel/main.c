@@ -123,6 +123,7 @@ kmain(uint32_t magic, uint32_t mbi_pa)
     swap_init();
     pci_init();
     e1000_init();
+    net_init();
 
     const char *test = cmdline_get("test");
     if (test)

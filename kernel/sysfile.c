@@ -6,7 +6,7 @@
 #include "syscall.h"
 
 // The open file behind descriptor fd of the caller, or 0.
-static struct file *
+struct file *
 fd_file(int fd)
 {
     if (fd < 0 || fd >= NOFILE)
@@ -15,7 +15,7 @@ fd_file(int fd)
 }
 
 // Install f in the lowest free descriptor; -EMFILE if none.
-static int
+int
 fd_alloc(struct file *f)
 {
     for (int fd = 0; fd < NOFILE; fd++)

@@ -174,4 +174,5 @@ timer_intr(void)
         pit_load(next_period());
     ticks++;
     wakeup((void *)&ticks);
+    net_tick();
 }

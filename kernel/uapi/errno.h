@@ -32,6 +32,7 @@
 #define ENOTEMPTY 39 // directory not empty
 #define ELOOP 40     // libraries that need each other in a loop (exec)
 #define ENOTSOCK 88      // socket call on a descriptor that is not a socket
+#define ENOPROTOOPT 92   // setsockopt: an option this kernel lacks
 #define EPROTONOSUPPORT 93 // socket(): a protocol this kernel lacks
 #define EOPNOTSUPP 95    // operation not supported on this socket (listen on UDP, ...)
 #define EAFNOSUPPORT 97  // address family other than AF_INET
