@@ -249,8 +249,10 @@ respond_file(struct conn *c, const struct request *r)
     }
     c->file = fd;
     c->file_left = st.size;
-    if (refill(c) < 0)
-        c->keep = 0, c->file_left = 0; // headers only, then close: the client sees it short
+    if (refill(c) < 0) { // headers only, then close: the client sees the body short
+        c->keep = 0;
+        c->file_left = 0;
+    }
 }
 
 // ---- requests ----
