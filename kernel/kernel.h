@@ -201,6 +201,7 @@ extern uint32_t *kpgdir;
 struct proc *proc_alloc(void);
 void proc_start_first(const char *path, char **argv) NORETURN;
 void scheduler(void) NORETURN;
+extern uint64_t idle_tsc;
 void sched(void);
 void yield(void);
 void sleep(void *chan);

@@ -113,7 +113,9 @@ int tcp_poll(struct tcb *t, int events);
 int tcp_connect_result(struct tcb *t);   // 0 established, -EINPROGRESS, or -errno
 void tcp_name(struct tcb *t, uint32_t *addr, uint16_t *port);
 int tcp_listening(struct tcb *t);
-void tcp_reset_all(void);                // tests: drop every connection
+void tcp_reset_all(void);                // tests: drop every connection no socket holds
+int tcp_test_state(struct tcb *t, uint32_t *snd_nxt, uint32_t *rcv_nxt, uint16_t *lport);
+#define TCP_STATE_ESTABLISHED 5          // tcp_test_state's value for ESTABLISHED
 uint32_t tcp_table_size(void);
 uint32_t tcp_table_used(void);
 uint32_t tcp_table_bytes(void);

@@ -174,6 +174,8 @@ proc_start_first(const char *path, char **argv)
 
 // The scheduler loop: pick the next RUNNABLE process round-robin and run it
 // until it calls sched(). With nothing to run, halt until an interrupt.
+uint64_t idle_tsc; // time-stamp counter ticks spent halted here (vmstat)
+
 void
 scheduler(void)
 {
@@ -193,8 +195,11 @@ scheduler(void)
             if (ran != 0)
                 TRACE(TR_IDLE, 0, 0, 0, 0);
             ran = 0;
+            uint64_t halted = rdtsc();
             sti();
             hlt(); // idle until the next interrupt
+            cli();
+            idle_tsc += rdtsc() - halted; // (the interrupt's handler counts as idle)
             continue;
         }
         last = p;

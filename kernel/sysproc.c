@@ -196,6 +196,8 @@ sys_vmstat(uint32_t uvm)
         .resident_limit = resident_limit(),
         .syscalls = proc_syscalls_total(),
         .shared_frames = dyn_shared_frames(),
+        .tsc = rdtsc(),
+        .idle_tsc = idle_tsc,
     };
     return copyout(curproc, uvm, &v, sizeof(v));
 }

@@ -69,6 +69,8 @@ struct tcb {
     uint32_t tx_start, tx_len;
     int fin_queued, fin_sent, fin_acked;
     int dupacks;
+    uint32_t oow_tick;         // when we last answered a segment outside the window
+    int oow_answered;
     // receive side
     uint32_t irs, rcv_nxt, rcv_adv; // rcv_adv: right edge of the last window offered
     uint32_t rx_start, rx_len;
@@ -86,6 +88,8 @@ struct time_wait {             // what TIME_WAIT needs once its tcb is gone
     uint16_t lport, rport;
     int used;
 };
+
+_Static_assert(ESTABLISHED == TCP_STATE_ESTABLISHED, "net.h's TCP_STATE_ESTABLISHED");
 
 static struct tcb tcbs[NTCB];
 static struct time_wait tws[NTW];
@@ -162,6 +166,20 @@ send_segment(struct tcb *t, uint32_t seq, uint8_t flags, uint32_t len)
     t->rcv_adv = t->rcv_nxt + rcv_window(t);
     t->ack_now = 0;
     ip_output(pb, t->laddr, t->raddr, IPPROTO_TCP, hlen + len);
+}
+
+// Answer a segment outside the window (or one that acknowledges what we never
+// sent, or a challenge) with an ACK: at most once per tick per connection.
+// Two ends that disagree about the numbers would otherwise answer each
+// other's ACKs for ever, and over loopback that loop never leaves net_leave.
+static void
+ack_out_of_window(struct tcb *t)
+{
+    if (t->oow_answered && t->oow_tick == ticks)
+        return;
+    t->oow_answered = 1;
+    t->oow_tick = ticks;
+    send_segment(t, t->snd_nxt, 0, 0);
 }
 
 static void
@@ -509,7 +527,7 @@ ack_input(struct tcb *t, const struct seg *s)
         return 0;
     }
     if (SEQ_LT(t->snd_nxt, s->ack)) { // acknowledges what we never sent
-        t->ack_now = 1;
+        ack_out_of_window(t);
         return -1;
     }
     if (SEQ_LT(t->snd_una, s->ack)) {
@@ -605,7 +623,7 @@ conn_input(struct tcb *t, const struct seg *s)
 {
     if (t->state == TIME_WAIT) { // a socket still holds it
         if (s->flags & TH_FIN)
-            send_segment(t, t->snd_nxt, 0, 0);
+            ack_out_of_window(t);
         return;
     }
     if (t->state == SYN_RCVD && (s->flags & TH_SYN) && s->seq == t->irs) {
@@ -619,13 +637,13 @@ conn_input(struct tcb *t, const struct seg *s)
         // RFC 793: a full window accepts no data, but the ACK in it still counts
         if ((s->flags & (TH_ACK | TH_SYN)) == TH_ACK && t->state != SYN_RCVD && ack_input(t, s) < 0)
             return;
-        t->ack_now = 1;
+        ack_out_of_window(t);
         output(t);
         return;
     }
     if (s->flags & TH_RST) {
         if (s->seq != t->rcv_nxt)
-            send_segment(t, t->snd_nxt, 0, 0); // RFC 5961: a challenge ACK
+            ack_out_of_window(t); // RFC 5961: a challenge ACK
         else if (t->parent)
             tcb_free(t); // a child never accepted: forget it
         else
@@ -633,8 +651,7 @@ conn_input(struct tcb *t, const struct seg *s)
         return;
     }
     if (s->flags & TH_SYN) { // a SYN inside a connection: RFC 5961's challenge ACK
-        t->ack_now = 1;
-        output(t);
+        ack_out_of_window(t);
         return;
     }
     if (!(s->flags & TH_ACK))
@@ -1037,6 +1054,17 @@ tcp_name(struct tcb *t, uint32_t *addr, uint16_t *port)
 {
     *addr = t->laddr;
     *port = t->lport;
+}
+
+// Tests (the fuzzer): t's state (enum tcp_state: 5 ESTABLISHED, and the
+// states after it) and the next sequence numbers it sends and expects.
+int
+tcp_test_state(struct tcb *t, uint32_t *snd_nxt, uint32_t *rcv_nxt, uint16_t *lport)
+{
+    *snd_nxt = t->snd_nxt;
+    *rcv_nxt = t->rcv_nxt;
+    *lport = t->lport;
+    return t->state;
 }
 
 // Tests: reset and forget every connection, listener and TIME_WAIT that no

@@ -30,6 +30,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
 import run as harness  # noqa: E402  (tests/run.py: boot() from clean images, its QEMU command)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchnet  # noqa: E402  (the web server under ab and wrk)
 
 PAPER = {  # the paper's function-type / FreeBSD ratios (static link, Fig. 7 and 9)
     "getpid": 34, "sbrk": 57, "read": 80, "write": 81, "ls/5": 91, "ls/408": 95,
@@ -796,10 +798,11 @@ def workload_sections(build, mem, modes, fig7, docs, prose):
     scenarios = [scenario_section(build, mem, mode, docs, prose)
                  for mode in modes if mode in ("tcg", "icount")]
     pressure_cmd, pressure = pressure_figures(build, prose)
+    httpd = benchnet.section(build, mem, modes, fig7, MODE_QEMU, docs, prose)
     return prose.fill("workloads", server_sections="\n\n".join(servers), scen_args=SCEN_ARGS,
                       scenario_sections="\n\n".join(scenarios), pressure_mem=PRESSURE_MEM,
                       pressure_kib=PRESSURE_KIB, pressure_command=pressure_cmd,
-                      pressure_figures=pressure)
+                      pressure_figures=pressure, httpd=httpd)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,8 @@ gdb:gdb
 gnuplot:gnuplot-nox
 curl:curl
 ab:apache2-utils
-wrk:wrk"
+wrk:wrk
+tcpdump:tcpdump"
 NEEDS="$BUILD_NEEDS"
 [ $mode = list ] || NEEDS="$BUILD_NEEDS
 $RUN_NEEDS"

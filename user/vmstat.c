@@ -1,4 +1,5 @@
-// vmstat: prints the kernel's system-wide memory figures.
+// vmstat: prints the kernel's system-wide memory figures, and the network
+// stack's fixed memory (its packet pool and connection table: docs/net.md).
 #include <unistd.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,5 +24,13 @@ main(void)
     printf("kernel heap used: %u bytes\n", vm.heap_used);
     printf("committed: %u of %u pages\n", vm.committed, vm.commit_limit);
     printf("committed resident: %u of %u pages\n", vm.committed_resident, vm.resident_limit);
+    struct netstat ns;
+    if (netstat(&ns) == 0) {
+        printf("network pool: %u bytes, %u buffers, %u free\n", ns.pool_bytes, ns.pool_bufs,
+               ns.pool_free);
+        printf("network connections: %u bytes, %u slots, %u in use\n", ns.tcb_bytes, ns.tcb_max,
+               ns.tcb_used);
+        printf("network memory: %u bytes in all\n", ns.pool_bytes + ns.tcb_bytes);
+    }
     return 0;
 }

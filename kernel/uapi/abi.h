@@ -148,6 +148,9 @@ struct vmstat {
     unsigned int resident_limit;
     unsigned int syscalls;      // system calls since boot, every receiver
     unsigned int shared_frames; // frames of shared libraries' text, held once for all
+    unsigned long long tsc;      // the time-stamp counter now (under -icount: instructions)
+    unsigned long long idle_tsc; // ... of it spent halted in the scheduler since boot:
+                                 // busy time = tsc - idle_tsc (make bench's httpd figures)
 };
 
 // The system at a glance (sysinfo, the system call lab 2 adds).

@@ -9,7 +9,7 @@
 
 #define TEST_NAME "t_files"
 #include "testlib.h"
-#define NOFILE_MAX_TRY 128 // more than any per-process limit the kernel may set (NOFILE)
+#define NOFILE_MAX_TRY 512 // more than any per-process limit the kernel may set (NOFILE)
 
 static unsigned char
 pat(unsigned int i)
