@@ -52,7 +52,9 @@ the console never showed `ready`).
 
 A run fails on: a timeout, a triple fault (QEMU exits 0 with -no-reboot), a
 panic (unless status = panic), a wrong exit status, or expected output that
-is missing. The full output of every run is kept in build/test-out/NAME.log.
+is missing. The full output of every run is kept in build/test-out/NAME.log;
+a boot with net = 1 also leaves its frames there: NAME.pcap (QEMU), or
+NAME.pktlog.txt (Bochs: its slirp writes a text hex dump, not a pcap).
 The last line is "N passed, M failed"; the exit status is 1 if anything
 failed.
 
@@ -113,6 +115,8 @@ def qemu_cmd(case, build, mem):
         base += ["-netdev", "user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:%d-:80" % (
                      case.get("_netport") or free_port()),
                  "-device", "e1000,netdev=net0"]
+        if case.get("_pcap"):  # every frame, for tcpdump -r or Wireshark
+            base += ["-object", "filter-dump,id=dump0,netdev=net0,file=%s.pcap" % case["_pcap"]]
     else:  # no network at all: without this QEMU adds its default NIC, unrestricted
         base += ["-nic", "none"]
     if case.get("swap", "yes") != "no":
@@ -403,15 +407,19 @@ class BochsSerial:
         return self.out.decode(errors="replace")
 
 
-def bochs_net(workdir, port=None):
+def bochs_net(workdir, port=None, pktlog=None):
     """The bochsrc lines for a case with net = 1: the e1000 in PCI slot 1 on
     Bochs's built-in slirp, restricted to its own services (the guest
     reaches nothing outside), 127.0.0.1:PORT forwarded to the guest's port
-    80, PORT port or a free one. Writes the slirp script into workdir."""
+    80, PORT port or a free one. Writes the slirp script into workdir. With
+    pktlog, slirp logs every frame to that file (Bochs writes a text hex
+    dump, not a pcap)."""
     script = os.path.join(workdir, "slirp.conf")
     with open(script, "w") as f:
         f.write("# slirp config\nrestricted = 1\nhostfwd = tcp:127.0.0.1:%d-:80\n" % (
             port or free_port()))
+        if pktlog:
+            f.write("pktlog = %s\n" % pktlog)
     return ("pci: enabled=1, chipset=i440fx, slot1=e1000\n"
             "e1000: enabled=1, mac=52:54:00:12:34:56, ethmod=slirp, script=%s\n" % script)
 
@@ -422,7 +430,8 @@ def run_bochs(case, build, mem, timeout, workdir):
     dbglog = os.path.join(workdir, "debugger.txt")
     rc = bochsrc(case["_iso"], mem, case["_swap"], os.path.join(workdir, "bochs.log"), serial, dbglog)
     if case.get("net", "0") == "1":
-        rc += bochs_net(workdir, case.get("_netport"))
+        rc += bochs_net(workdir, case.get("_netport"),
+                        case["_pcap"] + ".pktlog.txt" if case.get("_pcap") else None)
     typed = client = None
     if "client" in case:
         client = Client(case, build, time.time() + timeout)
@@ -591,10 +600,11 @@ def run_case(name, case, args):
     """Boot one case of make test and judge it: (name, passed, the report line)."""
     mem = int(case.get("mem", args.mem))
     timeout = float(case.get("timeout", args.timeout)) * KIND_FACTOR.get(case.get("kind"), 1)
-    out, status, elapsed = boot(case, args.build, mem, timeout)
-    why = judge(case, out, status)
     outdir = os.path.join(args.build, "test-out")
     os.makedirs(outdir, exist_ok=True)
+    case["_pcap"] = os.path.join(os.path.abspath(outdir), name)  # + .pcap, or Bochs's .pktlog.txt
+    out, status, elapsed = boot(case, args.build, mem, timeout)
+    why = judge(case, out, status)
     log = os.path.join(outdir, name + ".log")
     with open(log, "w") as f:
         f.write(out)

@@ -55,7 +55,8 @@ def main():
         f.write(run.bochsrc(iso, mem, swap, os.path.join(build, "bochs.log"), "/dev/stdout",
                             "/dev/null"))
         if os.environ.get("NETPORT"):
-            f.write(run.bochs_net(work, int(os.environ["NETPORT"])))
+            f.write(run.bochs_net(work, int(os.environ["NETPORT"]),
+                                  os.path.join(os.path.abspath(build), "net-bochs.txt")))
     cmds = os.path.join(work, "init.txt")
     with open(cmds, "w") as f:
         f.write('ldsym global "%s"\n' % os.path.join(build, "kernel.sym"))
