@@ -125,6 +125,7 @@ help:
 	@echo "make handin         zip your committed lab work (refuses with uncommitted changes)"
 	@echo "make check-labs     prove the labs: full tree y/y, handouts less, every block needed"
 	@echo "make bochs-PROG     Bochs booting straight into PROG [ARGS=..], console on this terminal"
+	@echo "                    (an e1000 on Bochs's slirp, restricted; port 80 is 127.0.0.1:NETPORT)"
 	@echo "make qemu-gdb-PROG  QEMU + GDB in one command, booting into PROG [GDBCMDS=file]"
 	@echo "make qemu-gdb       QEMU waiting for GDB; then 'make gdb' in another terminal"
 	@echo "make gdb            GDB connected to that QEMU, stopped at kmain"
@@ -354,7 +355,7 @@ QEMU_BASE = $(call qemu_base,$(strip $(MEM))) $(QEMU_NET)
 # Stop with one line before anything runs when the forwarded port is taken
 # (QEMU's own complaint would come later and say less). Binds as QEMU will
 # (SO_REUSEADDR), and lets the socket go at once.
-ifneq ($(filter run run-% qemu-gdb qemu-gdb-%,$(MAKECMDGOALS)),)
+ifneq ($(filter run run-% qemu-gdb qemu-gdb-% bochs-%,$(MAKECMDGOALS)),)
   NETPORT_TAKEN := $(shell $(PYTHON) -c 'import socket,sys; s=socket.socket(); \
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1])))' \
     $(strip $(NETPORT)) 2>/dev/null || echo taken)
@@ -407,12 +408,15 @@ bochs: all
 # One command, one terminal: Bochs booting straight into PROG (/bin/PROG, or
 # /test/PROG for a test program), its debugger on this terminal, the guest's
 # serial console printed here too (display: none). tools/bochs-prog.py makes
-# the ISO, the disks and the bochsrc as the test harness does (tests/run.py).
+# the ISO, the disks and the bochsrc as the test harness does (tests/run.py),
+# with the e1000 on Bochs's slirp, restricted, 127.0.0.1:NETPORT forwarded to
+# the guest's port 80 (make bochs-httpd, then curl http://127.0.0.1:8080/README).
 bochs-%: all
 	@echo "Bochs booting into $(PROG_PATH) $(ARGS): the debugger stops before the BIOS; the console prints here."
 	@echo "Try: lb \"syscall\", c, sreg, r, c, q (docs/debugging.md, docs/labs/). $* symbols:" \
 	  $$(NM=$(NM) $(PYTHON) tools/bochs-prog.py --show $(B) $*)
-	@$(BOCHS_ENV) $(PYTHON) tools/bochs-prog.py $(B) $(strip $(MEM)) "$(strip $(CMDLINE)) init=$(PROG_PATH) $(ARGS)" || true
+	@$(BOCHS_ENV) NETPORT=$(strip $(NETPORT)) $(PYTHON) tools/bochs-prog.py $(B) $(strip $(MEM)) \
+	  "$(strip $(CMDLINE)) init=$(PROG_PATH) $(ARGS)" || true
 
 # (where the kernel maps libsys.so, the first library: LIBBASE, kernel/mmu.h)
 LIBBASE = $(shell sed -n 's/^\#define LIBBASE \(0x[0-9A-Fa-f]*\)u.*/\1/p' kernel/mmu.h)

@@ -709,6 +709,27 @@ sc_shut_rd(struct conn *c)
     return expect_data(c, 0, 0, 0);
 }
 
+// orphan: the socket closes (our FIN goes out, and no socket holds the
+// connection any more); data that still comes is answered with a RST, and
+// the connection is freed (RFC 1122 4.2.2.13: nobody can ever read it).
+static const char *
+sc_orphan(struct conn *c)
+{
+    nsent = 0;
+    net_enter();
+    tcp_close(c->t);
+    net_leave();
+    if (nsent != 1 || !(sent[0].flags & F_FIN))
+        return reason("close sent %u segments (flags 0x%x), not our FIN", nsent,
+                      nsent ? sent[0].flags : 0);
+    TRY(expect_state(c, "FIN_WAIT_1"));
+    send_data(c, 0, 10, 0);
+    if (nsent != 1 || sent[0].flags != F_RST || sent[0].seq != c->iss + 2)
+        return reason("data for a closed socket: %u segments (flags 0x%x), not one RST", nsent,
+                      nsent ? sent[0].flags : 0);
+    return expect_state(c, "FREE");
+}
+
 static const struct {
     const char *name;
     const char *(*run)(struct conn *c);
@@ -720,7 +741,7 @@ static const struct {
     {"edges", sc_edges, 7000},              {"stream", sc_stream, 0xffffe800u},
     {"fin", sc_fin, 9000},                  {"closing", sc_closing, 10000},
     {"fin_wait_2", sc_fin_wait_2, 11000},   {"both_fin", sc_both_fin, 12000},
-    {"shut_rd", sc_shut_rd, 13000},
+    {"shut_rd", sc_shut_rd, 13000},         {"orphan", sc_orphan, 14000},
 };
 
 void

@@ -556,8 +556,8 @@ ack_input(struct tcb *t, const struct seg *s)
             t->snd_nxt = t->snd_una;
             t->fin_sent = t->fin_acked;
         }
-        if (s->len == 0 && s->wnd == t->snd_wnd)
-            net_stats.tcp_dupacks++;
+        if (s->len == 0 && s->wnd == t->snd_wnd && t->snd_nxt != t->snd_una)
+            net_stats.tcp_dupacks++; // RFC 5681's duplicate: something is in flight
         t->snd_wnd = s->wnd;
     }
     if (t->fin_acked) {
@@ -593,6 +593,11 @@ data_input(struct tcb *t, const struct seg *s)
         seq = t->rcv_nxt;
     }
     int open = t->state == ESTABLISHED || t->state == FIN_WAIT_1 || t->state == FIN_WAIT_2;
+    if (len && open && !t->has_socket && !t->parent) { // nobody will read it: RFC 1122 4.2.2.13
+        send_raw(t->laddr, t->lport, t->raddr, t->rport, t->snd_nxt, 0, TH_RST, 0);
+        tcb_free(t);
+        return;
+    }
     if (seq != t->rcv_nxt) { // a hole before it: drop, and say what we wait for
         net_stats.tcp_ooo++;
         t->ack_now = 1;

@@ -34,10 +34,27 @@ Cases live in tests/cases.ini, one section per test:
             QEMU's default card on unrestricted user networking).
   swap    = no: boot without the swap disk (default: a fresh, zeroed disk of
             build/swap.img's size; the file-system image is a fresh copy too)
+  client  = (with net = 1) a host command (words as a shell splits them, but
+            no shell runs it), run from the top of the tree once
+            the console shows `ready`: the guest serves, the client asks
+            (tests/net/*.py, curl, ab, wrk). Its environment has NETPORT
+            (the host port forwarded to the guest's port 80) and BUILD (the
+            build directory, whose fs.img has the files the guest serves).
+            When it has exited, `input` (default: a newline) is typed on the
+            serial console, and the guest program ends the run (powers off)
+  ready   = the console text that starts the client (e.g. "httpd: serving")
+
+The output of a case with a client is the guest's console, then the
+client's own output between "--- client: COMMAND ---" and "--- client exit
+status: N ---". So `expect` lists the guest's lines first, then the
+client's; the case fails unless the client exited 0 (or it never ran:
+the console never showed `ready`).
 
 A run fails on: a timeout, a triple fault (QEMU exits 0 with -no-reboot), a
 panic (unless status = panic), a wrong exit status, or expected output that
-is missing. The full output of every run is kept in build/test-out/NAME.log.
+is missing. The full output of every run is kept in build/test-out/NAME.log;
+a boot with net = 1 also leaves its frames there: NAME.pcap (QEMU), or
+NAME.pktlog.txt (Bochs: its slirp writes a text hex dump, not a pcap).
 The last line is "N passed, M failed"; the exit status is 1 if anything
 failed.
 
@@ -47,6 +64,7 @@ import concurrent.futures
 import configparser
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -88,13 +106,17 @@ def unescape(s):
 
 
 def qemu_cmd(case, build, mem):
-    """QEMU's command line for case (its images in case["_fs"], ["_swap"], ["_iso"])."""
+    """QEMU's command line for case (its images in case["_fs"], ["_swap"], ["_iso"],
+    its forwarded port in case["_netport"])."""
     base = ["qemu-system-i386", "-m", str(mem), "-display", "none", "-no-reboot",
             "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     base += case.get("qemu", "").split()
     if case.get("net", "0") == "1":
-        base += ["-netdev", "user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:%d-:80" % free_port(),
+        base += ["-netdev", "user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:%d-:80" % (
+                     case.get("_netport") or free_port()),
                  "-device", "e1000,netdev=net0"]
+        if case.get("_pcap"):  # every frame, for tcpdump -r or Wireshark
+            base += ["-object", "filter-dump,id=dump0,netdev=net0,file=%s.pcap" % case["_pcap"]]
     else:  # no network at all: without this QEMU adds its default NIC, unrestricted
         base += ["-nic", "none"]
     if case.get("swap", "yes") != "no":
@@ -155,21 +177,24 @@ def send_keys(sock_path, text):
 def run_qemu_typed(case, build, mem, timeout, workdir):
     """Boot, wait for a text on the console, then type and collect the rest:
     `keys` on the PS/2 keyboard (not the serial line) once the console shows
-    `keys_after`, or `input` on the serial line once it shows `input_after`."""
+    `keys_after`, or `input` on the serial line once it shows `input_after`;
+    or, for a case with a `client`, run the client once the console shows
+    `ready` and type `input` when the client has exited."""
     import select
     keys = "keys" in case
     cmd = qemu_cmd(case, build, mem)
+    deadline = time.time() + timeout
+    client = Client(case, build, deadline) if "client" in case else None
     if keys:
         sock = os.path.join(workdir, "monitor.sock")
         cmd += ["-monitor", "unix:%s,server,nowait" % sock]
         want = case.get("keys_after", "$ ").encode()
     else:
-        want = case["input_after"].encode()
+        want = (case["ready"] if client else case["input_after"]).encode()
     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL if keys else subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = b""
-    deadline = time.time() + timeout
-    sent = False
+    seen = sent = False
     while time.time() < deadline:
         r, _, _ = select.select([p.stdout], [], [], 0.1)
         if r:
@@ -177,20 +202,80 @@ def run_qemu_typed(case, build, mem, timeout, workdir):
             if not chunk:
                 break
             out += chunk
-        if not sent and want in out:
+        if not seen and want in out:
+            seen = True
+            if client:
+                client.start()
+        if seen and not sent and (not client or client.finished()):
             if keys:
                 send_keys(sock, unescape(case["keys"]))
             else:
-                p.stdin.write(unescape(case.get("input", "")).encode())
-                p.stdin.flush()
+                try:
+                    p.stdin.write(unescape(case.get("input", "\\n" if client else "")).encode())
+                    p.stdin.flush()
+                except BrokenPipeError:  # QEMU is gone already: the output says why
+                    pass
             sent = True
     try:
         p.wait(timeout=max(0.1, deadline - time.time()))
+        status = qemu_status(p.returncode)
     except subprocess.TimeoutExpired:
         p.kill()
         p.wait()
-        return out.decode(errors="replace"), None
-    return out.decode(errors="replace"), qemu_status(p.returncode)
+        status = None
+    text = out.decode(errors="replace")
+    if client:
+        text += client.report()
+    return text, status
+
+
+class Client:
+    """The host-side client of a case with `client` (tests/net/): started
+    once the console shows `ready`, in a thread of its own (the console
+    must be read meanwhile), with NETPORT and BUILD in its environment.
+    It must end before the case's deadline, less a margin for the guest's
+    shutdown; else it is killed and counts as failed."""
+
+    MARGIN = 0.1  # the part of the case's time left to the guest after the client
+
+    def __init__(self, case, build, deadline):
+        self.cmd = case["client"]
+        self.env = dict(os.environ, NETPORT=str(case["_netport"]),
+                        BUILD=os.path.abspath(build))
+        self.deadline = deadline - self.MARGIN * (deadline - time.time())
+        self.thread = None
+        self.status = "never started (the console never showed %r)" % case["ready"]
+        self.output = ""
+
+    def start(self):
+        """Run the client in the background."""
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        """The thread: run the command to its end (or the deadline), keep its output."""
+        p = subprocess.Popen(shlex.split(self.cmd), cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             errors="replace", start_new_session=True)
+        try:
+            self.output, _ = p.communicate(timeout=max(1.0, self.deadline - time.time()))
+            self.status = p.returncode
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)  # with what it started (curl, ab, wrk)
+            self.output, _ = p.communicate()
+            self.status = "killed: still running at the case's deadline"
+
+    def finished(self):
+        """Whether the client has run and exited."""
+        return self.thread is not None and not self.thread.is_alive()
+
+    def report(self):
+        """The client's part of the case's output (it waits for the client to end)."""
+        if self.thread:
+            self.thread.join()
+        return "\n--- client: %s ---\n%s%s--- client exit status: %s ---\n" % (
+            self.cmd, self.output, "" if self.output.endswith("\n") or not self.output else "\n",
+            self.status)
 
 
 def run_qemu(case, build, mem, timeout):
@@ -274,27 +359,37 @@ def discard_bochs_screen(stdout):
 class BochsSerial:
     """COM1 of a Bochs run on a pseudo-terminal, for cases with `input`: a
     thread collects the console output and types `input` once the console
-    shows `input_after` (at once without it)."""
+    shows `input_after` (at once without it); for a case with a client,
+    it starts the client once the console shows `ready` and types `input`
+    (default: a newline) when the client has exited."""
 
-    def __init__(self, case):
+    def __init__(self, case, client=None):
         self.master, slave = os.openpty()
         tty.setraw(slave)  # no echo, no newline translation: bytes as they are
         self.slave_name = os.ttyname(slave)
         self.slave = slave  # kept open, so that the settings stay
-        self.text = unescape(case["input"]).encode()
-        self.want = case.get("input_after", "").encode()
+        self.client = client
+        self.text = unescape(case.get("input", "\\n" if client else "")).encode()
+        self.want = (case["ready"] if client else case.get("input_after", "")).encode()
         self.out = b""
         self.reader = threading.Thread(target=self._run, daemon=True)
         self.reader.start()
 
     def _run(self):
         """The reader thread: collect output, type the input once it is due."""
-        sent = False
+        import select
+        seen = sent = False
         try:
             while True:
-                if not sent and self.want in self.out:
+                if not seen and self.want in self.out:
+                    seen = True
+                    if self.client:
+                        self.client.start()
+                if seen and not sent and (not self.client or self.client.finished()):
                     os.write(self.master, self.text)
                     sent = True
+                if not select.select([self.master], [], [], 0.1)[0]:
+                    continue  # (the client may finish while the console is quiet)
                 chunk = os.read(self.master, 4096)
                 if not chunk:
                     break
@@ -312,14 +407,19 @@ class BochsSerial:
         return self.out.decode(errors="replace")
 
 
-def bochs_net(workdir):
+def bochs_net(workdir, port=None, pktlog=None):
     """The bochsrc lines for a case with net = 1: the e1000 in PCI slot 1 on
     Bochs's built-in slirp, restricted to its own services (the guest
     reaches nothing outside), 127.0.0.1:PORT forwarded to the guest's port
-    80, PORT a free one. Writes the slirp script into workdir."""
+    80, PORT port or a free one. Writes the slirp script into workdir. With
+    pktlog, slirp logs every frame to that file (Bochs writes a text hex
+    dump, not a pcap)."""
     script = os.path.join(workdir, "slirp.conf")
     with open(script, "w") as f:
-        f.write("# slirp config\nrestricted = 1\nhostfwd = tcp:127.0.0.1:%d-:80\n" % free_port())
+        f.write("# slirp config\nrestricted = 1\nhostfwd = tcp:127.0.0.1:%d-:80\n" % (
+            port or free_port()))
+        if pktlog:
+            f.write("pktlog = %s\n" % pktlog)
     return ("pci: enabled=1, chipset=i440fx, slot1=e1000\n"
             "e1000: enabled=1, mac=52:54:00:12:34:56, ethmod=slirp, script=%s\n" % script)
 
@@ -330,10 +430,13 @@ def run_bochs(case, build, mem, timeout, workdir):
     dbglog = os.path.join(workdir, "debugger.txt")
     rc = bochsrc(case["_iso"], mem, case["_swap"], os.path.join(workdir, "bochs.log"), serial, dbglog)
     if case.get("net", "0") == "1":
-        rc += bochs_net(workdir)
-    typed = None
-    if "input" in case:  # serial input: COM1 on a pseudo-terminal (mode=term)
-        typed = BochsSerial(case)
+        rc += bochs_net(workdir, case.get("_netport"),
+                        case["_pcap"] + ".pktlog.txt" if case.get("_pcap") else None)
+    typed = client = None
+    if "client" in case:
+        client = Client(case, build, time.time() + timeout)
+    if "input" in case or client:  # serial input: COM1 on a pseudo-terminal (mode=term)
+        typed = BochsSerial(case, client)
         rc = rc.replace("mode=file, dev=" + serial, "mode=term, dev=" + typed.slave_name)
     rc_path = os.path.join(workdir, "bochsrc")
     with open(rc_path, "w") as f:
@@ -363,6 +466,8 @@ def run_bochs(case, build, mem, timeout, workdir):
                 out += f.read()
     if typed:
         out += typed.output()
+    if client:
+        out += client.report()
     # Bochs has no exit status worth reading: use what the kernel printed.
     for line in out.splitlines():
         if line.startswith("poweroff: status "):
@@ -431,13 +536,15 @@ def boot(case, build, mem, timeout):
     try:
         case = dict(case)
         case["_swap"], case["_fs"] = fresh_images(build, workdir)
+        if case.get("net", "0") == "1":
+            case["_netport"] = free_port()
         if kind in ("iso", "bochs"):
             case["_iso"] = make_iso(build, case.get("cmdline", ""), workdir, case["_fs"])
         if kind == "bochs":
             out, status = run_bochs(case, build, mem, timeout, workdir)
         elif kind == "gdb":
             out, status = run_gdb(case, build, mem, timeout, workdir)
-        elif "keys" in case or "input_after" in case:
+        elif "keys" in case or "input_after" in case or "client" in case:
             out, status = run_qemu_typed(case, build, mem, timeout, workdir)
         else:
             out, status = run_qemu(case, build, mem, timeout)
@@ -452,6 +559,12 @@ KIND_FACTOR = {"bochs": 10, "gdb": 3}
 def judge(case, out, status):
     """Why the run failed, or None."""
     want = case.get("status", "0")
+    if "client" in case:
+        m = re.search(r"^--- client exit status: (.*) ---$", out, re.M)
+        if not m or m.group(1) != "0":
+            return "the client %s" % (
+                "did not run" if not m else "exited with status " + m.group(1)
+                if m.group(1).isdigit() else m.group(1))
     if status is None:
         return "timeout"
     if status == "triple":
@@ -487,10 +600,11 @@ def run_case(name, case, args):
     """Boot one case of make test and judge it: (name, passed, the report line)."""
     mem = int(case.get("mem", args.mem))
     timeout = float(case.get("timeout", args.timeout)) * KIND_FACTOR.get(case.get("kind"), 1)
-    out, status, elapsed = boot(case, args.build, mem, timeout)
-    why = judge(case, out, status)
     outdir = os.path.join(args.build, "test-out")
     os.makedirs(outdir, exist_ok=True)
+    case["_pcap"] = os.path.join(os.path.abspath(outdir), name)  # + .pcap, or Bochs's .pktlog.txt
+    out, status, elapsed = boot(case, args.build, mem, timeout)
+    why = judge(case, out, status)
     log = os.path.join(outdir, name + ".log")
     with open(log, "w") as f:
         f.write(out)

@@ -12,7 +12,9 @@ console on this terminal. Bochs's `term` display draws the guest's VGA
 screen on a pseudo-terminal of its own, named on Bochs's output; with no
 reader it fills up and Bochs stops. This wrapper passes Bochs's output
 through to this terminal, reads and drops that screen, and leaves stdin to
-the debugger."""
+the debugger. With NETPORT in the environment the guest gets the e1000 on
+Bochs's slirp, restricted, 127.0.0.1:NETPORT forwarded to its port 80 (as
+tests/run.py's cases with net = 1)."""
 import os
 import shutil
 import subprocess
@@ -52,6 +54,9 @@ def main():
     with open(rc, "w") as f:
         f.write(run.bochsrc(iso, mem, swap, os.path.join(build, "bochs.log"), "/dev/stdout",
                             "/dev/null"))
+        if os.environ.get("NETPORT"):
+            f.write(run.bochs_net(work, int(os.environ["NETPORT"]),
+                                  os.path.join(os.path.abspath(build), "net-bochs.txt")))
     cmds = os.path.join(work, "init.txt")
     with open(cmds, "w") as f:
         f.write('ldsym global "%s"\n' % os.path.join(build, "kernel.sym"))
