@@ -44,7 +44,8 @@ endpoint(struct sock *s)
 }
 
 // A new socket (a struct sock, its endpoint and its file) in a new
-// descriptor. The descriptor, or -ENOBUFS, -ENFILE, -EMFILE.
+// descriptor. The descriptor, or -ENOBUFS, -ENFILE, -EMFILE (an accepted
+// connection that gets no descriptor is closed).
 static int
 sock_create(int type, int nonblock, struct tcb *accepted)
 {
@@ -52,11 +53,15 @@ sock_create(int type, int nonblock, struct tcb *accepted)
     for (int i = 0; i < NSOCK && !s; i++)
         if (!socks[i].used)
             s = &socks[i];
-    if (!s)
+    struct file *f = s ? file_alloc() : 0;
+    if (!f) {
+        if (accepted) { // nobody will hold it: it closes (is reset) on its own
+            net_enter();
+            tcp_close(accepted);
+            net_leave();
+        }
         return -ENFILE;
-    struct file *f = file_alloc();
-    if (!f)
-        return -ENFILE;
+    }
     *s = (struct sock){.used = 1, .type = type, .nonblock = nonblock};
     net_enter();
     if (accepted)
