@@ -72,6 +72,22 @@ pkbuf_free_count(void)
     return nfree;
 }
 
+// A free port for a bind that names none: the next one after the last
+// given, in 49152..65535 (IANA's dynamic range), for which taken(port, arg)
+// says no; 0 if all are taken. TCP and UDP each pass their own test.
+uint16_t
+net_ephemeral_port(int (*taken)(uint16_t port, void *arg), void *arg)
+{
+    static uint16_t next = 49152;
+    for (int tries = 0; tries < 65536 - 49152; tries++) {
+        uint16_t p = next;
+        next = next == 65535 ? 49152 : next + 1;
+        if (!taken(p, arg))
+            return p;
+    }
+    return 0;
+}
+
 // Enter the stack: interrupts off until the matching net_leave.
 void
 net_enter(void)

@@ -67,6 +67,7 @@ void net_output_ip(struct pkbuf *pb, uint32_t dst); // consumes pb
 void net_eth_send(struct pkbuf *pb, const uint8_t mac[6], uint16_t type); // consumes pb
 void net_input_frame(const void *frame, uint32_t len); // an Ethernet frame, any source
 void net_mac(uint8_t mac[6]);
+uint16_t net_ephemeral_port(int (*taken)(uint16_t port, void *arg), void *arg); // 0: none free
 extern struct netstat net_stats;
 // Tests only (test=tcprx): when set, every IP packet the stack sends goes to
 // it (ip: the packet, header first), not out of an interface.

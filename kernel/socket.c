@@ -237,8 +237,6 @@ sys_connect(int fd, uint32_t uaddr, int addrlen)
     }
     net_enter();
     r = tcp_connect(s->tcb, addr, port);
-    if (r == -EALREADY || r == -EISCONN) // a second connect after a non-blocking one
-        r = tcp_connect_result(s->tcb) == 0 && r == -EALREADY ? 0 : r;
     if (r == 0 && s->nonblock)
         r = tcp_connect_result(s->tcb);
     while (r == 0 && (r = tcp_connect_result(s->tcb)) == -EINPROGRESS && !s->nonblock) {

@@ -32,7 +32,6 @@
 #define MAX_RETRIES 10     // timeouts in a row, then the connection is dropped (about a minute)
 #define TW_TICKS (2 * HZ)  // TIME_WAIT: 2 MSL, with a short MSL of 1 s
 #define ORPHAN_TICKS (60 * HZ) // a closed socket's connection may linger this long
-#define EPHEMERAL_LO 49152
 
 #define TH_FIN 0x01
 #define TH_SYN 0x02
@@ -93,6 +92,7 @@ _Static_assert(ESTABLISHED == TCP_STATE_ESTABLISHED, "net.h's TCP_STATE_ESTABLIS
 
 static struct tcb tcbs[NTCB];
 static struct time_wait tws[NTW];
+static uint32_t ntcb, ntw;     // of them in use: the timer tick skips an idle stack
 static uint32_t ready_counter, iss_salt = 0x5eed1234;
 
 _Static_assert(sizeof(tcbs) + sizeof(tws) + NPKBUF * sizeof(struct pkbuf) <= 1024 * 1024,
@@ -239,9 +239,11 @@ output(struct tcb *t)
 static void
 tcb_free(struct tcb *t)
 {
+    ASSERT(t->state != FREE && ntcb > 0);
     if (t->parent)
         t->parent->nchild--;
     memset(t, 0, offsetof(struct tcb, rx)); // the buffers need no clearing
+    ntcb--;
 }
 
 // Record a TIME_WAIT for t's connection (recycling the oldest record if the
@@ -258,6 +260,7 @@ tw_add(struct tcb *t, uint32_t deadline)
         if (SEQ_LT(tws[i].deadline, w->deadline))
             w = &tws[i];
     }
+    ntw += !w->used;
     *w = (struct time_wait){.laddr = t->laddr, .raddr = t->raddr, .lport = t->lport,
                             .rport = t->rport, .rcv_nxt = t->rcv_nxt, .snd_nxt = t->snd_nxt,
                             .deadline = deadline, .used = 1};
@@ -309,6 +312,7 @@ tcb_alloc(void)
             t->state = CLOSED;
             t->rto = RTO_BASE;
             t->mss = DEFAULT_MSS;
+            ntcb++;
             return t;
         }
     return 0;
@@ -417,6 +421,7 @@ tw_input(struct time_wait *w, const struct seg *s)
 {
     if (s->flags & (TH_RST | TH_SYN)) {
         w->used = 0;
+        ntw--;
         return !(s->flags & TH_SYN);
     }
     if (s->flags & TH_FIN) // our last ACK was lost: send it again
@@ -745,6 +750,8 @@ timeout(struct tcb *t)
 void
 tcp_tick(void)
 {
+    if (ntcb == 0 && ntw == 0)
+        return; // nothing open: the timer interrupt pays one test
     for (int i = 0; i < NTCB; i++) {
         struct tcb *t = &tcbs[i];
         if (t->state == FREE)
@@ -759,8 +766,10 @@ tcp_tick(void)
         }
     }
     for (int i = 0; i < NTW; i++)
-        if (tws[i].used && SEQ_LEQ(tws[i].deadline, ticks))
+        if (tws[i].used && SEQ_LEQ(tws[i].deadline, ticks)) {
             tws[i].used = 0;
+            ntw--;
+        }
 }
 
 // ---- what sockets call (socket.c), inside net_enter/net_leave ----
@@ -775,7 +784,8 @@ tcp_open(void)
     return t;
 }
 
-// 1 if port is in use in a way that forbids binding addr:port.
+// 1 if port is in use in a way that forbids binding addr:port (self, the
+// tcb that binds, does not count).
 static int
 port_busy(uint32_t addr, uint16_t port, int reuse, struct tcb *self)
 {
@@ -795,23 +805,30 @@ port_busy(uint32_t addr, uint16_t port, int reuse, struct tcb *self)
     return 0;
 }
 
+struct bind_try {
+    uint32_t addr;
+    struct tcb *self;
+};
+
+// net_ephemeral_port's test: port is used at all (SO_REUSEADDR or not).
+static int
+ephemeral_taken(uint16_t port, void *arg)
+{
+    struct bind_try *try = arg;
+    return port_busy(try->addr, port, 0, try->self);
+}
+
 // Bind t to addr:port (port 0: a free ephemeral port). 0, -EINVAL (bound
 // already), -EADDRNOTAVAIL, -EADDRINUSE.
 int
 tcp_bind(struct tcb *t, uint32_t addr, uint16_t port, int reuse)
 {
-    static uint16_t next = EPHEMERAL_LO;
     if (t->lport || t->state != CLOSED || t->connected)
         return -EINVAL;
     if (addr && !net_is_local(addr))
         return -EADDRNOTAVAIL;
-    for (int tries = 0; port == 0 && tries < 16384; tries++) {
-        uint16_t p = next;
-        next = next == 65535 ? EPHEMERAL_LO : next + 1;
-        if (!port_busy(addr, p, 0, t))
-            port = p;
-    }
-    if (port == 0)
+    struct bind_try try = {addr, t};
+    if (port == 0 && (port = net_ephemeral_port(ephemeral_taken, &try)) == 0)
         return -EADDRINUSE;
     if (port_busy(addr, port, reuse, t))
         return -EADDRINUSE;
@@ -1102,6 +1119,7 @@ tcp_reset_all(void)
             tcb_free(&tcbs[i]);
     for (int i = 0; i < NTW; i++)
         tws[i].used = 0;
+    ntw = 0;
 }
 
 uint32_t tcp_table_size(void) { return NTCB; }
@@ -1110,8 +1128,5 @@ uint32_t tcp_table_bytes(void) { return sizeof(tcbs) + sizeof(tws); }
 uint32_t
 tcp_table_used(void)
 {
-    uint32_t n = 0;
-    for (int i = 0; i < NTCB; i++)
-        n += tcbs[i].state != FREE;
-    return n;
+    return ntcb;
 }

@@ -7,7 +7,6 @@
 #define NUDP 16
 #define UDP_QUEUE 8        // datagrams one endpoint holds; more are dropped
 #define UDP_HLEN 8
-#define EPHEMERAL_LO 49152 // ports bind picks when the caller gives none
 
 struct udpcb {
     int used;
@@ -32,8 +31,9 @@ udp_open(void)
 }
 
 static int
-port_taken(uint16_t port)
+port_taken(uint16_t port, void *unused)
 {
+    (void)unused;
     for (int i = 0; i < NUDP; i++)
         if (table[i].used && table[i].port == port)
             return 1;
@@ -45,19 +45,14 @@ port_taken(uint16_t port)
 int
 udp_bind(struct udpcb *u, uint32_t addr, uint16_t port)
 {
-    static uint16_t next = EPHEMERAL_LO;
     if (u->port)
         return -EINVAL;
     if (addr && !net_is_local(addr))
         return -EADDRNOTAVAIL;
-    for (int tries = 0; port == 0 && tries < 16384; tries++) {
-        uint16_t p = next;
-        next = next == 65535 ? EPHEMERAL_LO : next + 1;
-        if (!port_taken(p))
-            port = p;
-    }
-    if (port == 0 || port_taken(port))
-        return port ? -EADDRINUSE : -ENOBUFS;
+    if (port == 0 && (port = net_ephemeral_port(port_taken, 0)) == 0)
+        return -ENOBUFS;
+    if (port_taken(port, 0))
+        return -EADDRINUSE;
     u->addr = addr;
     u->port = port;
     return 0;
